@@ -1,0 +1,99 @@
+/**
+ * The only reader of `process.env`. Parses and validates every variable once and reports all bad ones together.
+ */
+export type TfBackendChoice = 'auto' | 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
+
+export interface Config {
+  port: number;
+  host: string;
+  /** PostgreSQL connection string; when absent Loupe runs on embedded PGlite in {@link Config.dataDir}. */
+  databaseUrl?: string;
+  dataDir: string;
+  /** Raw admin key to install on first start (stored hashed); when absent one is generated and printed once. */
+  adminKey?: string;
+  bodyLimitBytes: number;
+  introspection: boolean;
+  landingPage: boolean;
+  corsOrigins: string[];
+  maxQueryDepth: number;
+  maxQueryComplexity: number;
+  seedDemo: boolean;
+  tfBackend: TfBackendChoice;
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+  shutdownGraceMs: number;
+}
+
+export class ConfigError extends Error {
+  constructor(public readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const SIZE_UNITS: Record<string, number> = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 };
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const problems: string[] = [];
+  const int = (name: string, def: number, min: number, max: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return def;
+    const v = Number(raw);
+    if (!Number.isInteger(v) || v < min || v > max) {
+      problems.push(`${name}=${raw}: expected an integer in ${min}..${max}`);
+      return def;
+    }
+    return v;
+  };
+  const bool = (name: string, def: boolean): boolean => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return def;
+    if (/^(1|true|yes|on)$/i.test(raw)) return true;
+    if (/^(0|false|no|off)$/i.test(raw)) return false;
+    problems.push(`${name}=${raw}: expected true or false`);
+    return def;
+  };
+  const size = (name: string, def: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return def;
+    const m = /^(\d+)\s*(b|kb|mb|gb)?$/i.exec(raw.trim());
+    if (!m) {
+      problems.push(`${name}=${raw}: expected a size such as 64mb`);
+      return def;
+    }
+    return Number(m[1]) * SIZE_UNITS[(m[2] ?? 'b').toLowerCase()];
+  };
+  const oneOf = <T extends string>(name: string, def: T, allowed: readonly T[]): T => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return def;
+    if (!(allowed as readonly string[]).includes(raw)) {
+      problems.push(`${name}=${raw}: expected one of ${allowed.join(', ')}`);
+      return def;
+    }
+    return raw as T;
+  };
+
+  const databaseUrl = env.DATABASE_URL || undefined;
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) problems.push('DATABASE_URL: expected a postgres:// URL');
+  const adminKey = env.LOUPE_ADMIN_KEY || undefined;
+  if (adminKey !== undefined && adminKey.length < 24) problems.push('LOUPE_ADMIN_KEY: must be at least 24 characters');
+
+  const config: Config = {
+    port: int('PORT', 4000, 0, 65535),
+    host: env.HOST || '127.0.0.1',
+    databaseUrl,
+    dataDir: env.LOUPE_DATA_DIR || '.data/pglite',
+    adminKey,
+    bodyLimitBytes: size('LOUPE_BODY_LIMIT', 64 * 1024 ** 2),
+    introspection: bool('LOUPE_INTROSPECTION', true),
+    landingPage: bool('LOUPE_LANDING_PAGE', true),
+    corsOrigins: (env.LOUPE_CORS_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    maxQueryDepth: int('LOUPE_MAX_QUERY_DEPTH', 12, 1, 100),
+    maxQueryComplexity: int('LOUPE_MAX_QUERY_COMPLEXITY', 50_000, 1, 10_000_000),
+    seedDemo: bool('LOUPE_SEED_DEMO', true),
+    tfBackend: oneOf('LOUPE_TF_BACKEND', 'auto', ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const),
+    logLevel: oneOf('LOG_LEVEL', 'info', ['debug', 'info', 'warn', 'error'] as const),
+    shutdownGraceMs: int('LOUPE_SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
+  };
+  if (problems.length) throw new ConfigError(problems);
+  return config;
+}

@@ -1,0 +1,48 @@
+import 'reflect-metadata';
+import { createApp } from './app';
+import { seedDemo } from './cli/demo';
+import { ConfigError, loadConfig } from './config';
+import { log, setLogLevel } from './logger';
+import { systemPrincipal } from './services/auth.service';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  setLogLevel(config.logLevel);
+  const app = await createApp(config);
+  log.info('database', { kind: app.db.kind, ...(app.db.kind === 'pglite' ? { dataDir: config.dataDir } : {}) });
+  if (app.bootstrapKey?.generated) {
+    // Printed once, at the first start on an empty database; only its hash is stored.
+    process.stdout.write(
+      `\n  First start: an ADMIN API key was created. It is shown only now, store it safely:\n\n    ${app.bootstrapKey.key}\n\n` +
+        `  Use it as:  Authorization: Bearer ${app.bootstrapKey.key}\n\n`,
+    );
+  }
+  if (config.seedDemo) {
+    const seeded = await seedDemo(app.services, await systemPrincipal(app.db));
+    if (seeded) log.info('demo dataset loaded', { project: 'spam-assassin' });
+  }
+  log.info('listening', { url: app.server.url });
+  process.stdout.write(`Loupe GraphQL API on ${app.server.url}\n`);
+
+  const shutdown = (signal: string) => {
+    log.info('shutting down', { signal });
+    app.close().then(
+      () => process.exit(0),
+      (e) => {
+        log.error('shutdown failed', { message: (e as Error).message });
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+}
+
+main().catch((e) => {
+  if (e instanceof ConfigError) {
+    process.stderr.write(e.message + '\n');
+    process.exit(2);
+  }
+  log.error('start failed', { message: (e as Error).message, stack: (e as Error).stack });
+  process.exit(1);
+});

@@ -1,0 +1,47 @@
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { ItemView } from '../services/item.service';
+import { AnnotationType } from './annotation.types';
+import type { Context } from './context';
+import { ImportItemsResultType, ItemConnectionType, ItemFilter, ItemInput, ItemType } from './item.types';
+
+/** Cost of one page: its size times what each item asks for (graphql-query-complexity). */
+const pageComplexity = ({ args, childComplexity }: { args: { first?: number }; childComplexity: number }) =>
+  1 + (args.first ?? 50) * childComplexity;
+
+@Resolver(() => ItemType)
+export class ItemResolver {
+  @Mutation(() => ImportItemsResultType, { description: 'Upserts items by externalId, up to 10,000 per call, in one transaction.' })
+  importItems(
+    @Arg('projectId', () => ID) projectId: string,
+    @Arg('items', () => [ItemInput]) items: ItemInput[],
+    @Ctx() ctx: Context,
+  ) {
+    return ctx.services.items.importItems(ctx.principal!, projectId, items);
+  }
+
+  @Query(() => ItemConnectionType, { complexity: pageComplexity })
+  items(
+    @Arg('projectId', () => ID) projectId: string,
+    @Arg('filter', () => ItemFilter, { nullable: true }) filter: ItemFilter | null,
+    @Arg('first', () => Int, { defaultValue: 50 }) first: number,
+    @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Ctx() ctx: Context,
+  ) {
+    return ctx.services.items.items(ctx.principal!, projectId, filter, first, after);
+  }
+
+  @Query(() => ItemType)
+  item(@Arg('projectId', () => ID) projectId: string, @Arg('id', () => ID) id: string, @Ctx() ctx: Context) {
+    return ctx.services.items.item(ctx.principal!, projectId, id);
+  }
+
+  @FieldResolver(() => [Number], { nullable: true })
+  embedding(@Root() item: ItemView) {
+    return item.embedding && Array.from(item.embedding);
+  }
+
+  @FieldResolver(() => [AnnotationType], { complexity: ({ childComplexity }) => 10 * childComplexity })
+  annotations(@Root() item: ItemView, @Ctx() ctx: Context) {
+    return ctx.loaders.annotationsByItem.load(item.id);
+  }
+}

@@ -1,0 +1,115 @@
+import { ApolloServer, ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
+import { expressMiddleware } from '@as-integrations/express5';
+import cors from 'cors';
+import express, { NextFunction, Request, Response } from 'express';
+import { GraphQLError, GraphQLSchema } from 'graphql';
+import depthLimit from 'graphql-depth-limit';
+import { getComplexity, fieldExtensionsEstimator, simpleEstimator } from 'graphql-query-complexity';
+import { createServer, Server } from 'node:http';
+import { AddressInfo } from 'node:net';
+import type { Config } from './config';
+import { log } from './logger';
+import { Context, createContext } from './schema/context';
+import { formatError } from './schema/errors';
+import type { Services } from './services/services';
+
+export interface RunningServer {
+  httpServer: Server;
+  url: string;
+  port: number;
+  /** Stops taking requests, lets running ones finish (up to the grace period), stops Apollo. */
+  stop(): Promise<void>;
+}
+
+/** Rejects operations whose estimated cost (list sizes from variables included) exceeds the limit. */
+function complexityPlugin(schema: GraphQLSchema, max: number): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ request, document }) {
+          const complexity = getComplexity({
+            schema,
+            query: document,
+            operationName: request.operationName,
+            variables: request.variables ?? {},
+            estimators: [fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
+          });
+          if (complexity > max) {
+            throw new GraphQLError(`query cost ${complexity} exceeds the limit of ${max}: ask for fewer items or fields`, {
+              extensions: { code: 'BAD_USER_INPUT' },
+            });
+          }
+        },
+      };
+    },
+  };
+}
+
+export async function startServer(config: Config, services: Services, schema: GraphQLSchema): Promise<RunningServer> {
+  const app = express();
+  app.disable('x-powered-by');
+  const httpServer = createServer(app);
+
+  const apollo = new ApolloServer<Context>({
+    schema,
+    introspection: config.introspection,
+    csrfPrevention: true,
+    includeStacktraceInErrorResponses: false,
+    formatError,
+    validationRules: [depthLimit(config.maxQueryDepth)],
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.shutdownGraceMs }),
+      config.landingPage ? ApolloServerPluginLandingPageLocalDefault({ embed: true }) : ApolloServerPluginLandingPageDisabled(),
+      complexityPlugin(schema, config.maxQueryComplexity),
+    ],
+  });
+  await apollo.start();
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    const r = await services.db.ready();
+    res.status(r.ok ? 200 : 503).json({ status: r.ok ? 'ready' : 'not ready', database: services.db.kind, detail: r.detail });
+  });
+
+  app.use(
+    '/graphql',
+    cors({ origin: config.corsOrigins.length ? config.corsOrigins : false }),
+    express.json({ limit: config.bodyLimitBytes }),
+    expressMiddleware(apollo, {
+      context: async ({ req }) => createContext(await services.auth.authenticate(req.headers.authorization), services),
+    }),
+  );
+
+  // Body-parser and other transport errors: JSON, no stack.
+  app.use((err: Error & { status?: number; type?: string }, _req: Request, res: Response, _next: NextFunction) => {
+    const status = err.status ?? 500;
+    if (status >= 500) log.error('http error', { message: err.message });
+    const message =
+      err.type === 'entity.too.large'
+        ? `request body exceeds the limit of ${config.bodyLimitBytes} bytes (LOUPE_BODY_LIMIT); send embeddings as base64 or split the batch`
+        : status < 500
+          ? err.message
+          : 'Internal server error';
+    res.status(status).json({ errors: [{ message, extensions: { code: status < 500 ? 'BAD_USER_INPUT' : 'INTERNAL_SERVER_ERROR' } }] });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(config.port, config.host, () => resolve());
+  });
+  const port = (httpServer.address() as AddressInfo).port;
+  const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}/graphql`;
+  return {
+    httpServer,
+    url,
+    port,
+    stop: async () => {
+      await apollo.stop();
+    },
+  };
+}

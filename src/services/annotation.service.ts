@@ -1,0 +1,434 @@
+import { Database, Sql } from '../db/database';
+import type { AnnotationKind } from '../db/entities/annotation.entity';
+import type { AnnotatorKind } from '../db/entities/annotator.entity';
+import { badInput, conflict, forbidden, notFound } from '../errors';
+import { Action, AuthService, Principal } from './auth.service';
+import { isUuid } from './ids';
+import { MAX_BATCH } from './item.service';
+import { ProjectService } from './project.service';
+
+export const ANNOTATION_KINDS: readonly AnnotationKind[] = ['HUMAN', 'MODEL', 'WEAK', 'GOLD', 'REVIEW'];
+export const ANNOTATOR_KINDS: readonly AnnotatorKind[] = ['HUMAN', 'TOOL', 'MODEL', 'LABELING_FUNCTION'];
+const MAX_NAME = 200;
+const MAX_CLIENT_MUTATION_ID = 200;
+
+/** The annotator kind given to an annotator created on first use, from the kind of its first annotation. */
+const DEFAULT_ANNOTATOR_KIND: Record<AnnotationKind, AnnotatorKind> = {
+  HUMAN: 'HUMAN',
+  GOLD: 'HUMAN',
+  REVIEW: 'HUMAN',
+  MODEL: 'MODEL',
+  WEAK: 'LABELING_FUNCTION',
+};
+
+export interface AnnotationData {
+  itemId?: string | null;
+  externalId?: string | null;
+  annotator: string;
+  annotatorKind?: AnnotatorKind | null;
+  label: string;
+  kind?: AnnotationKind | null;
+  confidence?: number | null;
+  durationMs?: number | null;
+  guidelineVersion?: string | null;
+  clientMutationId?: string | null;
+}
+
+export interface AnnotatorView {
+  id: string;
+  name: string;
+  kind: AnnotatorKind;
+  createdAt: Date;
+}
+
+export interface AnnotationView {
+  id: string;
+  projectId: string;
+  itemId: string;
+  annotator: AnnotatorView;
+  label: string;
+  kind: AnnotationKind;
+  confidence: number | null;
+  durationMs: number | null;
+  guidelineVersion: string | null;
+  clientMutationId: string | null;
+  apiKeyId: string | null;
+  createdAt: Date;
+}
+
+export interface SubmitResult {
+  inserted: number;
+  duplicates: number;
+  results: Array<{ index: number; duplicate: boolean; annotation: AnnotationView }>;
+}
+
+export interface AnnotationRow {
+  id: string;
+  project_id: string;
+  item_id: string;
+  annotator_id: string;
+  annotator_name: string;
+  annotator_kind: AnnotatorKind;
+  annotator_created_at: Date;
+  label: number;
+  label_name: string;
+  kind: AnnotationKind;
+  confidence: number | null;
+  duration_ms: number | null;
+  guideline_version: string | null;
+  client_mutation_id: string | null;
+  api_key_id: string | null;
+  created_at: Date;
+}
+
+export const ANNOTATION_SELECT = `a.id, a.project_id, a.item_id, a.annotator_id, n.name AS annotator_name, n.kind AS annotator_kind,
+  n.created_at AS annotator_created_at, a.label, p.classes[a.label + 1] AS label_name, a.kind, a.confidence, a.duration_ms,
+  a.guideline_version, a.client_mutation_id, a.api_key_id, a.created_at`;
+export const ANNOTATION_FROM = `annotation a JOIN annotator n ON n.id = a.annotator_id JOIN project p ON p.id = a.project_id`;
+
+export function toAnnotationView(r: AnnotationRow): AnnotationView {
+  return {
+    id: r.id,
+    projectId: r.project_id,
+    itemId: r.item_id,
+    annotator: { id: r.annotator_id, name: r.annotator_name, kind: r.annotator_kind, createdAt: new Date(r.annotator_created_at) },
+    label: r.label_name,
+    kind: r.kind,
+    confidence: r.confidence === null ? null : Number(r.confidence),
+    durationMs: r.duration_ms,
+    guidelineVersion: r.guideline_version,
+    clientMutationId: r.client_mutation_id,
+    apiKeyId: r.api_key_id,
+    createdAt: new Date(r.created_at),
+  };
+}
+
+/** One validated input row, with ids resolved. */
+interface Row {
+  itemId: string;
+  annotatorName: string;
+  annotatorKind: AnnotatorKind | null;
+  label: number;
+  kind: AnnotationKind;
+  confidence: number | null;
+  durationMs: number | null;
+  guidelineVersion: string;
+  clientMutationId: string | null;
+}
+
+/** Kinds that vote for an item's current label; MODEL and WEAK are predictions, never labels. */
+const VOTING_KINDS = ['HUMAN', 'GOLD', 'REVIEW'];
+
+export class AnnotationService {
+  constructor(
+    private readonly db: Database,
+    private readonly projects: ProjectService,
+  ) {}
+
+  /**
+   * Appends annotations in one transaction, all or nothing. Idempotent by clientMutationId: a re-send returns
+   * the stored annotation and writes nothing; the same id with different content is a CONFLICT.
+   * Touched items are locked (in id order) so that concurrent batches on the same items serialise, and their
+   * current label is recomputed in the same transaction.
+   */
+  async submit(p: Principal, projectId: string, input: AnnotationData[]): Promise<SubmitResult> {
+    if (!Array.isArray(input) || input.length === 0) throw badInput('annotations', 'must contain at least one annotation');
+    if (input.length > MAX_BATCH) throw badInput('annotations', `at most ${MAX_BATCH} annotations per call, got ${input.length}`);
+    return this.db.transaction(async (sql) => {
+      const project = await this.projects.access(p, projectId, 'project:read', sql);
+      const n = input.length;
+      // 1. Validate every field before touching anything.
+      const kinds = new Set<AnnotationKind>();
+      const cmidAt = new Map<string, number>();
+      for (let i = 0; i < n; i++) {
+        const a = input[i];
+        const kind = a.kind ?? 'HUMAN';
+        if (!ANNOTATION_KINDS.includes(kind)) throw badInput(`annotations[${i}].kind`, `unknown kind ${String(kind)}`);
+        kinds.add(kind);
+        const hasId = a.itemId !== undefined && a.itemId !== null;
+        const hasExt = a.externalId !== undefined && a.externalId !== null;
+        if (hasId === hasExt) throw badInput(`annotations[${i}].itemId`, 'give exactly one of itemId and externalId');
+        if (typeof a.annotator !== 'string' || a.annotator.trim() === '' || a.annotator.length > MAX_NAME) {
+          throw badInput(`annotations[${i}].annotator`, `must be a non-empty name of at most ${MAX_NAME} characters`);
+        }
+        if (a.annotatorKind !== undefined && a.annotatorKind !== null && !ANNOTATOR_KINDS.includes(a.annotatorKind)) {
+          throw badInput(`annotations[${i}].annotatorKind`, `unknown kind ${String(a.annotatorKind)}`);
+        }
+        if (project.classes.indexOf(a.label) < 0) {
+          throw badInput(`annotations[${i}].label`, `"${a.label}" is not one of the project's classes (${project.classes.join(', ')})`);
+        }
+        if (a.confidence !== undefined && a.confidence !== null && !(a.confidence >= 0 && a.confidence <= 1)) {
+          throw badInput(`annotations[${i}].confidence`, 'must be in [0, 1]');
+        }
+        if (a.durationMs !== undefined && a.durationMs !== null && !(Number.isInteger(a.durationMs) && a.durationMs >= 0)) {
+          throw badInput(`annotations[${i}].durationMs`, 'must be a non-negative integer');
+        }
+        const cmid = a.clientMutationId;
+        if (cmid !== undefined && cmid !== null) {
+          if (cmid.length === 0 || cmid.length > MAX_CLIENT_MUTATION_ID) {
+            throw badInput(`annotations[${i}].clientMutationId`, `must have 1..${MAX_CLIENT_MUTATION_ID} characters`);
+          }
+          const prev = cmidAt.get(cmid);
+          if (prev !== undefined) throw badInput(`annotations[${i}].clientMutationId`, `duplicate of annotations[${prev}] in the same call`);
+          cmidAt.set(cmid, i);
+        }
+      }
+      for (const k of kinds) {
+        const action = `annotations:submit:${k}` as Action;
+        if (!AuthService.can(p, action)) throw forbidden(`role ${p.role} may not submit ${k} annotations`);
+      }
+
+      // 2. Resolve and lock the items (id order: concurrent overlapping batches cannot deadlock on them).
+      const ids = new Set<string>();
+      const exts = new Set<string>();
+      for (let i = 0; i < n; i++) {
+        const a = input[i];
+        if (a.itemId !== undefined && a.itemId !== null) {
+          if (!isUuid(a.itemId)) throw notFound(`item ${a.itemId}`, `annotations[${i}].itemId`);
+          ids.add(a.itemId);
+        } else exts.add(a.externalId!);
+      }
+      const found = await sql.query<{ id: string; external_id: string }>(
+        `SELECT id, external_id FROM item WHERE project_id = $1 AND (id = ANY($2::uuid[]) OR external_id = ANY($3::text[]))
+         ORDER BY id FOR UPDATE`,
+        [project.id, [...ids], [...exts]],
+      );
+      const byId = new Set(found.map((r) => r.id));
+      const byExt = new Map(found.map((r) => [r.external_id, r.id]));
+      const rows: Row[] = new Array(n);
+      for (let i = 0; i < n; i++) {
+        const a = input[i];
+        let itemId: string | undefined;
+        if (a.itemId !== undefined && a.itemId !== null) {
+          if (!byId.has(a.itemId)) throw notFound(`item ${a.itemId}`, `annotations[${i}].itemId`);
+          itemId = a.itemId;
+        } else {
+          itemId = byExt.get(a.externalId!);
+          if (!itemId) throw notFound(`item with externalId "${a.externalId}"`, `annotations[${i}].externalId`);
+        }
+        rows[i] = {
+          itemId,
+          annotatorName: a.annotator,
+          annotatorKind: a.annotatorKind ?? null,
+          label: project.classes.indexOf(a.label),
+          kind: a.kind ?? 'HUMAN',
+          confidence: a.confidence ?? null,
+          durationMs: a.durationMs ?? null,
+          guidelineVersion: a.guidelineVersion ?? project.guidelineVersion,
+          clientMutationId: a.clientMutationId ?? null,
+        };
+      }
+
+      // 3. Re-sends: annotations already stored under these clientMutationIds.
+      const stored = new Map<string, AnnotationRow>();
+      if (cmidAt.size) {
+        const prior = await sql.query<AnnotationRow>(
+          `SELECT ${ANNOTATION_SELECT} FROM ${ANNOTATION_FROM} WHERE a.project_id = $1 AND a.client_mutation_id = ANY($2::text[])`,
+          [project.id, [...cmidAt.keys()]],
+        );
+        for (const r of prior) {
+          const i = cmidAt.get(r.client_mutation_id!)!;
+          assertSameContent(rows[i], r, i);
+          stored.set(r.client_mutation_id!, r);
+        }
+      }
+      const fresh: number[] = [];
+      for (let i = 0; i < n; i++) {
+        const c = rows[i].clientMutationId;
+        if (c === null || !stored.has(c)) fresh.push(i);
+      }
+
+      let insertedRows: AnnotationRow[] = [];
+      if (fresh.length) {
+        // 4. Annotators by name, created on first use (sorted: concurrent creators take locks in one order).
+        const annotatorIds = await this.ensureAnnotators(sql, project.id, fresh.map((i) => rows[i]));
+        // 5. Insert; a clientMutationId committed by a concurrent call in the meantime is skipped and re-read.
+        const cols = {
+          item: fresh.map((i) => rows[i].itemId),
+          annotator: fresh.map((i) => annotatorIds.get(rows[i].annotatorName)!),
+          label: fresh.map((i) => rows[i].label),
+          kind: fresh.map((i) => rows[i].kind),
+          confidence: fresh.map((i) => rows[i].confidence),
+          duration: fresh.map((i) => rows[i].durationMs),
+          guideline: fresh.map((i) => rows[i].guidelineVersion),
+          cmid: fresh.map((i) => rows[i].clientMutationId),
+        };
+        const ins = await sql.query<{ id: string }>(
+          `INSERT INTO annotation (project_id, item_id, annotator_id, label, kind, confidence, duration_ms, guideline_version, client_mutation_id, api_key_id)
+           SELECT $1, t.*, $10 FROM unnest($2::uuid[], $3::uuid[], $4::smallint[], $5::text[], $6::real[], $7::int[], $8::text[], $9::text[])
+             AS t(item_id, annotator_id, label, kind, confidence, duration_ms, guideline_version, client_mutation_id)
+           ON CONFLICT (project_id, client_mutation_id) DO NOTHING
+           RETURNING id`,
+          [project.id, cols.item, cols.annotator, cols.label, cols.kind, cols.confidence, cols.duration, cols.guideline, cols.cmid, p.keyId],
+        );
+        const insertedIds = ins.map((r) => r.id);
+        insertedRows = insertedIds.length
+          ? await sql.query<AnnotationRow>(`SELECT ${ANNOTATION_SELECT} FROM ${ANNOTATION_FROM} WHERE a.id = ANY($1::uuid[])`, [insertedIds])
+          : [];
+        const gotCmid = new Set(insertedRows.map((r) => r.client_mutation_id).filter((c): c is string => c !== null));
+        const raced = fresh.filter((i) => rows[i].clientMutationId !== null && !gotCmid.has(rows[i].clientMutationId!));
+        if (raced.length) {
+          const late = await sql.query<AnnotationRow>(
+            `SELECT ${ANNOTATION_SELECT} FROM ${ANNOTATION_FROM} WHERE a.project_id = $1 AND a.client_mutation_id = ANY($2::text[])`,
+            [project.id, raced.map((i) => rows[i].clientMutationId)],
+          );
+          for (const r of late) {
+            const i = cmidAt.get(r.client_mutation_id!)!;
+            assertSameContent(rows[i], r, i);
+            stored.set(r.client_mutation_id!, r);
+          }
+        }
+        // 6. Current labels of the touched items.
+        const touched = [...new Set(insertedRows.filter((r) => VOTING_KINDS.includes(r.kind)).map((r) => r.item_id))];
+        if (touched.length) await recomputeCurrentLabels(sql, touched);
+      }
+
+      // 7. Results in input order: rows without clientMutationId match inserted rows in order of insertion.
+      const noCmid = insertedRows.filter((r) => r.client_mutation_id === null);
+      const noCmidByOrd = new Map<number, AnnotationRow>();
+      {
+        // Pair input rows without clientMutationId with inserted rows by (item, annotator, label, kind) in sequence.
+        const pool = new Map<string, AnnotationRow[]>();
+        for (const r of noCmid) {
+          const key = `${r.item_id}|${r.annotator_name}|${r.label}|${r.kind}`;
+          (pool.get(key) ?? pool.set(key, []).get(key)!).push(r);
+        }
+        for (const i of fresh) {
+          if (rows[i].clientMutationId !== null) continue;
+          const key = `${rows[i].itemId}|${rows[i].annotatorName}|${rows[i].label}|${rows[i].kind}`;
+          noCmidByOrd.set(i, pool.get(key)!.shift()!);
+        }
+      }
+      const insertedByCmid = new Map(insertedRows.filter((r) => r.client_mutation_id !== null).map((r) => [r.client_mutation_id!, r]));
+      let inserted = 0;
+      const results = rows.map((row, i) => {
+        let r: AnnotationRow;
+        let duplicate: boolean;
+        if (row.clientMutationId === null) {
+          r = noCmidByOrd.get(i)!;
+          duplicate = false;
+        } else if (insertedByCmid.has(row.clientMutationId)) {
+          r = insertedByCmid.get(row.clientMutationId)!;
+          duplicate = false;
+        } else {
+          r = stored.get(row.clientMutationId)!;
+          duplicate = true;
+        }
+        if (!duplicate) inserted++;
+        return { index: i, duplicate, annotation: toAnnotationView(r) };
+      });
+      return { inserted, duplicates: n - inserted, results };
+    });
+  }
+
+  private async ensureAnnotators(sql: Sql, projectId: string, rows: Row[]): Promise<Map<string, string>> {
+    const wanted = new Map<string, AnnotatorKind>();
+    for (const r of rows) if (!wanted.has(r.annotatorName)) wanted.set(r.annotatorName, r.annotatorKind ?? DEFAULT_ANNOTATOR_KIND[r.kind]);
+    const names = [...wanted.keys()].sort();
+    const existing = await sql.query<{ id: string; name: string }>(
+      `SELECT id, name FROM annotator WHERE project_id = $1 AND name = ANY($2::text[])`,
+      [projectId, names],
+    );
+    const ids = new Map(existing.map((r) => [r.name, r.id]));
+    const missing = names.filter((nm) => !ids.has(nm));
+    if (missing.length) {
+      await sql.query(
+        `INSERT INTO annotator (project_id, name, kind) SELECT $1, * FROM unnest($2::text[], $3::text[])
+         ON CONFLICT (project_id, name) DO NOTHING`,
+        [projectId, missing, missing.map((nm) => wanted.get(nm))],
+      );
+      const again = await sql.query<{ id: string; name: string }>(
+        `SELECT id, name FROM annotator WHERE project_id = $1 AND name = ANY($2::text[])`,
+        [projectId, missing],
+      );
+      for (const r of again) ids.set(r.name, r.id);
+    }
+    return ids;
+  }
+
+  /** Annotations of many items at once (for item.annotations), oldest first. */
+  async forItems(itemIds: readonly string[]): Promise<AnnotationView[][]> {
+    const rows = await this.db.query<AnnotationRow>(
+      `SELECT ${ANNOTATION_SELECT} FROM ${ANNOTATION_FROM} WHERE a.item_id = ANY($1::uuid[]) ORDER BY a.created_at, a.id`,
+      [itemIds],
+    );
+    const by = new Map<string, AnnotationView[]>(itemIds.map((id) => [id, []]));
+    for (const r of rows) by.get(r.item_id)?.push(toAnnotationView(r));
+    return itemIds.map((id) => by.get(id) ?? []);
+  }
+}
+
+/** A re-send must carry the same content as the stored annotation; otherwise it is a CONFLICT. */
+function assertSameContent(row: Row, stored: AnnotationRow, i: number): void {
+  const diffs: string[] = [];
+  if (stored.item_id !== row.itemId) diffs.push('item');
+  if (stored.annotator_name !== row.annotatorName) diffs.push('annotator');
+  if (stored.label !== row.label) diffs.push('label');
+  if (stored.kind !== row.kind) diffs.push('kind');
+  const storedConf = stored.confidence === null ? null : Number(stored.confidence);
+  if ((row.confidence === null ? null : Math.fround(row.confidence)) !== (storedConf === null ? null : Math.fround(storedConf))) diffs.push('confidence');
+  if ((row.durationMs ?? null) !== stored.duration_ms) diffs.push('durationMs');
+  if (diffs.length) {
+    throw conflict(
+      `annotations[${i}].clientMutationId`,
+      `"${row.clientMutationId}" was already used for a different annotation (differs in ${diffs.join(', ')})`,
+    );
+  }
+}
+
+/**
+ * An item's current label: the latest REVIEW annotation decides outright; otherwise the majority of HUMAN and GOLD
+ * votes (ties → lowest class index), with the winner's vote share.
+ */
+export async function recomputeCurrentLabels(sql: Sql, itemIds: string[]): Promise<void> {
+  const votes = await sql.query<{ item_id: string; label: number; kind: string; n: number; last_review: string | null }>(
+    `SELECT item_id, label, kind, count(*)::int AS n, max(created_at)::text AS last_review
+     FROM annotation WHERE item_id = ANY($1::uuid[]) AND kind IN ('HUMAN', 'GOLD', 'REVIEW')
+     GROUP BY item_id, label, kind`,
+    [itemIds],
+  );
+  type Acc = { counts: Map<number, number>; total: number; review: { label: number; at: string } | null };
+  const acc = new Map<string, Acc>();
+  for (const v of votes) {
+    let a = acc.get(v.item_id);
+    if (!a) acc.set(v.item_id, (a = { counts: new Map(), total: 0, review: null }));
+    if (v.kind === 'REVIEW') {
+      if (!a.review || v.last_review! > a.review.at) a.review = { label: v.label, at: v.last_review! };
+    } else {
+      a.counts.set(v.label, (a.counts.get(v.label) ?? 0) + v.n);
+      a.total += v.n;
+    }
+  }
+  const ids: string[] = [];
+  const labels: (number | null)[] = [];
+  const shares: (number | null)[] = [];
+  const nvotes: number[] = [];
+  const sources: (string | null)[] = [];
+  for (const id of itemIds) {
+    const a = acc.get(id);
+    ids.push(id);
+    if (!a) {
+      labels.push(null); shares.push(null); nvotes.push(0); sources.push(null);
+      continue;
+    }
+    if (a.review) {
+      labels.push(a.review.label);
+      shares.push(1);
+      sources.push('REVIEW');
+    } else {
+      let best = -1;
+      let bestN = -1;
+      for (const [label, c] of a.counts) if (c > bestN || (c === bestN && label < best)) { best = label; bestN = c; }
+      labels.push(best);
+      shares.push(bestN / a.total);
+      sources.push('MAJORITY_VOTE');
+    }
+    nvotes.push(a.total);
+  }
+  await sql.query(
+    `UPDATE item SET current_label = u.label, label_share = u.share, label_votes = u.votes, label_source = u.source, updated_at = now()
+     FROM unnest($1::uuid[], $2::smallint[], $3::real[], $4::int[], $5::text[]) AS u(id, label, share, votes, source)
+     WHERE item.id = u.id`,
+    [ids, labels, shares, nvotes, sources],
+  );
+}

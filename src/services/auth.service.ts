@@ -1,0 +1,243 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { Database } from '../db/database';
+import type { Role } from '../db/entities/api-key.entity';
+import type { AnnotationKind } from '../db/entities/annotation.entity';
+import { badInput, forbidden, LoupeError, notFound } from '../errors';
+import { log } from '../logger';
+import { isUuid } from './ids';
+
+export const ROLES: readonly Role[] = ['ADMIN', 'ML_ENGINEER', 'QA_LEAD', 'MANAGER', 'LABELING_TOOL'];
+
+/** The caller, as established from its bearer key. */
+export interface Principal {
+  keyId: string;
+  name: string;
+  role: Role;
+  /** null = every project. */
+  projectIds: string[] | null;
+}
+
+/**
+ * What a key may do. Scope is checked first (out of scope → NOT_FOUND, as if the project did not exist),
+ * then the role (→ FORBIDDEN). The README's role matrix is generated from this table's meaning; keep both in step.
+ */
+export type Action =
+  | 'project:create'
+  | 'project:update'
+  | 'project:read'
+  | 'items:import'
+  | 'items:read'
+  | 'stats:read'
+  | `annotations:submit:${AnnotationKind}`
+  | 'apikeys:manage';
+
+const ALL: readonly Role[] = ROLES;
+export const PERMISSIONS: Record<Action, readonly Role[]> = {
+  'project:create': ['ADMIN', 'ML_ENGINEER'],
+  'project:update': ['ADMIN', 'ML_ENGINEER'],
+  'project:read': ALL,
+  'items:import': ['ADMIN', 'ML_ENGINEER'],
+  'items:read': ALL,
+  'stats:read': ['ADMIN', 'ML_ENGINEER', 'QA_LEAD', 'MANAGER'],
+  'annotations:submit:HUMAN': ['ADMIN', 'LABELING_TOOL'],
+  'annotations:submit:MODEL': ['ADMIN', 'ML_ENGINEER', 'LABELING_TOOL'],
+  'annotations:submit:WEAK': ['ADMIN', 'ML_ENGINEER'],
+  'annotations:submit:GOLD': ['ADMIN', 'QA_LEAD'],
+  'annotations:submit:REVIEW': ['ADMIN', 'QA_LEAD'],
+  'apikeys:manage': ['ADMIN'],
+};
+
+/** How long a looked-up key is trusted before it is read again (revocation elsewhere takes effect within this). */
+const KEY_CACHE_MS = 10_000;
+const KEY_PREFIX = 'lp_';
+
+export function hashKey(key: string): string {
+  return createHash('sha256').update(key, 'utf8').digest('hex');
+}
+
+export function generateKey(): string {
+  return KEY_PREFIX + randomBytes(32).toString('base64url');
+}
+
+export interface ApiKeyView {
+  id: string;
+  name: string;
+  prefix: string;
+  role: Role;
+  projectIds: string[] | null;
+  createdAt: Date;
+  revokedAt: Date | null;
+}
+
+interface ApiKeyRow {
+  id: string;
+  name: string;
+  prefix: string;
+  role: Role;
+  project_ids: string[] | null;
+  created_at: Date;
+  revoked_at: Date | null;
+}
+
+const toView = (r: ApiKeyRow): ApiKeyView => ({
+  id: r.id,
+  name: r.name,
+  prefix: r.prefix,
+  role: r.role,
+  projectIds: r.project_ids,
+  createdAt: new Date(r.created_at),
+  revokedAt: r.revoked_at ? new Date(r.revoked_at) : null,
+});
+
+export class AuthService {
+  private cache = new Map<string, { principal: Principal | null; at: number }>();
+
+  constructor(private readonly db: Database) {}
+
+  /**
+   * On a database with no key: installs `adminKey` (from LOUPE_ADMIN_KEY) or generates one and returns it so the
+   * caller prints it once. Returns null when keys already exist.
+   */
+  async bootstrapAdminKey(adminKey?: string): Promise<{ key: string; generated: boolean } | null> {
+    return this.db.transaction(async (sql) => {
+      const [{ n }] = await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM api_key`);
+      if (n > 0) {
+        if (adminKey) await this.ensureKey(sql, adminKey);
+        return null;
+      }
+      const key = adminKey ?? generateKey();
+      await this.ensureKey(sql, key);
+      return { key, generated: !adminKey };
+    });
+  }
+
+  private async ensureKey(sql: { query: Database['query'] }, key: string): Promise<void> {
+    await sql.query(
+      `INSERT INTO api_key (name, key_hash, prefix, role) VALUES ('bootstrap admin', $1, $2, 'ADMIN') ON CONFLICT (key_hash) DO NOTHING`,
+      [hashKey(key), key.slice(0, 8)],
+    );
+  }
+
+  /** Resolves `Authorization: Bearer <key>`; null when absent, unknown or revoked. */
+  async authenticate(authorization: string | undefined): Promise<Principal | null> {
+    if (!authorization) return null;
+    const m = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
+    if (!m) return null;
+    const hash = hashKey(m[1]);
+    const now = Date.now();
+    const hit = this.cache.get(hash);
+    if (hit && now - hit.at < KEY_CACHE_MS) return hit.principal;
+    const rows = await this.db.query<ApiKeyRow>(
+      `SELECT id, name, prefix, role, project_ids, created_at, revoked_at FROM api_key WHERE key_hash = $1`,
+      [hash],
+    );
+    const r = rows[0];
+    const principal = r && !r.revoked_at ? { keyId: r.id, name: r.name, role: r.role, projectIds: r.project_ids } : null;
+    if (this.cache.size > 10_000) this.cache.clear();
+    this.cache.set(hash, { principal, at: now });
+    return principal;
+  }
+
+  static inScope(p: Principal, projectId: string): boolean {
+    return p.projectIds === null || p.projectIds.includes(projectId);
+  }
+
+  static can(p: Principal, action: Action): boolean {
+    return PERMISSIONS[action].includes(p.role);
+  }
+
+  /** Role check for actions that are not about one project. */
+  static requireRole(p: Principal, action: Action): void {
+    if (!AuthService.can(p, action)) throw forbidden(`role ${p.role} may not ${action}`);
+  }
+
+  /**
+   * Scope, then existence, then role. An out-of-scope project answers exactly like a missing one.
+   */
+  static checkProjectAccess(p: Principal, projectId: string, exists: boolean, action: Action, field = 'projectId'): void {
+    if (!isUuid(projectId) || !AuthService.inScope(p, projectId) || !exists) throw notFound(`project ${projectId}`, field);
+    if (!AuthService.can(p, action)) throw forbidden(`role ${p.role} may not ${action}`);
+  }
+
+  async createKey(p: Principal, input: { name: string; role: Role; projectIds?: string[] | null }): Promise<{ key: string; apiKey: ApiKeyView }> {
+    AuthService.requireRole(p, 'apikeys:manage');
+    const name = input.name?.trim();
+    if (!name) throw badInput('input.name', 'must not be empty');
+    if (!ROLES.includes(input.role)) throw badInput('input.role', `unknown role ${String(input.role)}`);
+    const projectIds = input.projectIds ?? null;
+    if (projectIds === null && p.projectIds !== null) {
+      throw forbidden('a key scoped to some projects cannot create a key for every project');
+    }
+    if (projectIds !== null) {
+      if (projectIds.length === 0) throw badInput('input.projectIds', 'must name at least one project (omit it for every project)');
+      projectIds.forEach((id, i) => {
+        if (!isUuid(id) || !AuthService.inScope(p, id)) throw notFound(`project ${id}`, `input.projectIds[${i}]`);
+      });
+    }
+    const key = generateKey();
+    return this.db.transaction(async (sql) => {
+      if (projectIds !== null) {
+        const found = await sql.query<{ id: string }>(`SELECT id FROM project WHERE id = ANY($1::uuid[])`, [projectIds]);
+        const have = new Set(found.map((r) => r.id));
+        projectIds.forEach((id, i) => {
+          if (!have.has(id)) throw notFound(`project ${id}`, `input.projectIds[${i}]`);
+        });
+      }
+      const rows = await sql.query<ApiKeyRow>(
+        `INSERT INTO api_key (name, key_hash, prefix, role, project_ids) VALUES ($1, $2, $3, $4, $5::uuid[])
+         RETURNING id, name, prefix, role, project_ids, created_at, revoked_at`,
+        [name, hashKey(key), key.slice(0, 8), input.role, projectIds],
+      );
+      log.info('api key created', { id: rows[0].id, role: input.role, by: p.keyId });
+      return { key, apiKey: toView(rows[0]) };
+    });
+  }
+
+  private static manages(p: Principal, k: ApiKeyRow): boolean {
+    return p.projectIds === null || (k.project_ids !== null && k.project_ids.every((id) => p.projectIds!.includes(id)));
+  }
+
+  async revokeKey(p: Principal, id: string): Promise<ApiKeyView> {
+    AuthService.requireRole(p, 'apikeys:manage');
+    if (!isUuid(id)) throw notFound(`api key ${id}`, 'id');
+    const view = await this.db.transaction(async (sql) => {
+      const rows = await sql.query<ApiKeyRow>(
+        `SELECT id, name, prefix, role, project_ids, created_at, revoked_at FROM api_key WHERE id = $1 FOR UPDATE`,
+        [id],
+      );
+      if (!rows[0] || !AuthService.manages(p, rows[0])) throw notFound(`api key ${id}`, 'id');
+      const upd = await sql.query<ApiKeyRow>(
+        `UPDATE api_key SET revoked_at = COALESCE(revoked_at, now()) WHERE id = $1
+         RETURNING id, name, prefix, role, project_ids, created_at, revoked_at`,
+        [id],
+      );
+      return toView(upd[0]);
+    });
+    this.cache.clear();
+    log.info('api key revoked', { id, by: p.keyId });
+    return view;
+  }
+
+  async listKeys(p: Principal): Promise<ApiKeyView[]> {
+    AuthService.requireRole(p, 'apikeys:manage');
+    const rows = await this.db.query<ApiKeyRow>(
+      `SELECT id, name, prefix, role, project_ids, created_at, revoked_at FROM api_key ORDER BY created_at, id`,
+    );
+    return rows.filter((r) => AuthService.manages(p, r)).map(toView);
+  }
+}
+
+export function requirePrincipal(p: Principal | null): Principal {
+  if (!p) throw new LoupeError('UNAUTHENTICATED', 'missing or invalid API key: send Authorization: Bearer <key>');
+  return p;
+}
+
+/** The principal of the oldest active global ADMIN key, for work the service does on its own behalf (demo seeding). */
+export async function systemPrincipal(db: Database): Promise<Principal> {
+  const rows = await db.query<ApiKeyRow>(
+    `SELECT id, name, prefix, role, project_ids, created_at, revoked_at FROM api_key
+     WHERE role = 'ADMIN' AND project_ids IS NULL AND revoked_at IS NULL ORDER BY created_at, id LIMIT 1`,
+  );
+  if (!rows[0]) throw new Error('no active admin key');
+  return { keyId: rows[0].id, name: rows[0].name, role: 'ADMIN', projectIds: null };
+}

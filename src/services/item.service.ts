@@ -1,0 +1,255 @@
+import { Database } from '../db/database';
+import { decodeFloat32, encodeFloat32 } from '../db/float32';
+import { badInput, notFound } from '../errors';
+import { Principal } from './auth.service';
+import { isUuid } from './ids';
+import { ProjectService, ProjectView } from './project.service';
+
+export const MAX_BATCH = 10_000;
+const MAX_EXTERNAL_ID = 512;
+const MAX_PAGE = 1000;
+const BASE64_RE = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+export interface ItemData {
+  externalId: string;
+  text?: string | null;
+  data?: Record<string, unknown> | null;
+  embedding?: number[] | null;
+  /** base64 of little-endian float32, for bulk imports. */
+  embeddingBase64?: string | null;
+}
+
+export interface ImportResult {
+  inserted: number;
+  updated: number;
+  /** Item ids in input order. */
+  ids: string[];
+}
+
+export interface CurrentLabelView {
+  label: string;
+  voteShare: number;
+  votes: number;
+  source: 'MAJORITY_VOTE' | 'REVIEW';
+}
+
+export interface ItemView {
+  id: string;
+  projectId: string;
+  externalId: string;
+  text: string | null;
+  data: Record<string, unknown> | null;
+  embedding: Float32Array | null;
+  createdAt: Date;
+  updatedAt: Date;
+  currentLabel: CurrentLabelView | null;
+}
+
+export interface ItemFilterData {
+  labeled?: boolean | null;
+  label?: string | null;
+  annotator?: string | null;
+  createdAfter?: Date | null;
+  createdBefore?: Date | null;
+}
+
+/** A Relay-style connection page. */
+export interface ItemPage {
+  edges: Array<{ cursor: string; node: ItemView }>;
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+  totalCount: number;
+}
+
+interface ItemRow {
+  id: string;
+  project_id: string;
+  external_id: string;
+  text: string | null;
+  data: Record<string, unknown> | null;
+  embedding: Uint8Array | null;
+  created_at: Date;
+  updated_at: Date;
+  current_label_name: string | null;
+  label_share: number | null;
+  label_votes: number;
+  label_source: 'MAJORITY_VOTE' | 'REVIEW' | null;
+  cursor_us: string;
+}
+
+export const ITEM_SELECT = `i.id, i.project_id, i.external_id, i.text, i.data, i.embedding, i.created_at, i.updated_at,
+  p.classes[i.current_label + 1] AS current_label_name, i.label_share, i.label_votes, i.label_source,
+  ((extract(epoch FROM i.created_at) * 1000000)::bigint)::text AS cursor_us`;
+
+export function toItemView(r: ItemRow): ItemView {
+  return {
+    id: r.id,
+    projectId: r.project_id,
+    externalId: r.external_id,
+    text: r.text,
+    data: r.data,
+    embedding: decodeFloat32(r.embedding),
+    createdAt: new Date(r.created_at),
+    updatedAt: new Date(r.updated_at),
+    currentLabel:
+      r.current_label_name !== null && r.label_source !== null
+        ? { label: r.current_label_name, voteShare: Number(r.label_share), votes: r.label_votes, source: r.label_source }
+        : null,
+  };
+}
+
+/** Parses one item's embedding (list or base64) to float32 of the project's dimension, or throws naming the field. */
+function parseEmbedding(it: ItemData, i: number, dim: number | null): Buffer | null {
+  const hasList = it.embedding !== undefined && it.embedding !== null;
+  const hasB64 = it.embeddingBase64 !== undefined && it.embeddingBase64 !== null;
+  if (!hasList && !hasB64) return null;
+  const field = `items[${i}].${hasList ? 'embedding' : 'embeddingBase64'}`;
+  if (hasList && hasB64) throw badInput(`items[${i}].embedding`, 'give embedding or embeddingBase64, not both');
+  if (dim === null) throw badInput(field, 'the project has no embedding dimension (set embeddingDim first)');
+  let v: Float32Array;
+  if (hasList) {
+    const list = it.embedding!;
+    if (list.length !== dim) throw badInput(field, `has length ${list.length}, the project's embeddingDim is ${dim}`);
+    v = Float32Array.from(list);
+  } else {
+    const s = it.embeddingBase64!;
+    if (!BASE64_RE.test(s)) throw badInput(field, 'is not valid base64');
+    const buf = Buffer.from(s, 'base64');
+    if (buf.byteLength !== dim * 4) {
+      throw badInput(field, `decodes to ${buf.byteLength} bytes, expected ${dim * 4} (${dim} little-endian float32)`);
+    }
+    v = new Float32Array(dim);
+    for (let k = 0; k < dim; k++) v[k] = buf.readFloatLE(k * 4);
+  }
+  for (let k = 0; k < dim; k++) {
+    if (!Number.isFinite(v[k])) throw badInput(field, `value ${k} is not finite (NaN or Infinity)`);
+  }
+  return encodeFloat32(v);
+}
+
+function encodeCursor(us: string, id: string): string {
+  return Buffer.from(`${us}|${id}`, 'utf8').toString('base64url');
+}
+
+function decodeCursor(c: string): { us: string; id: string } {
+  const [us, id] = Buffer.from(c, 'base64url').toString('utf8').split('|');
+  if (!/^\d+$/.test(us ?? '') || !isUuid(id)) throw badInput('after', 'is not a cursor returned by this API');
+  return { us, id };
+}
+
+export class ItemService {
+  constructor(
+    private readonly db: Database,
+    private readonly projects: ProjectService,
+  ) {}
+
+  async importItems(p: Principal, projectId: string, items: ItemData[]): Promise<ImportResult> {
+    if (!Array.isArray(items) || items.length === 0) throw badInput('items', 'must contain at least one item');
+    if (items.length > MAX_BATCH) throw badInput('items', `at most ${MAX_BATCH} items per call, got ${items.length}`);
+    return this.db.transaction(async (sql) => {
+      const project = await this.projects.access(p, projectId, 'items:import', sql);
+      const n = items.length;
+      const ext: string[] = new Array(n);
+      const texts: (string | null)[] = new Array(n);
+      const datas: (string | null)[] = new Array(n);
+      const embs: (Buffer | null)[] = new Array(n);
+      const seen = new Map<string, number>();
+      for (let i = 0; i < n; i++) {
+        const it = items[i];
+        const e = it.externalId;
+        if (typeof e !== 'string' || e.length === 0) throw badInput(`items[${i}].externalId`, 'must not be empty');
+        if (e.length > MAX_EXTERNAL_ID) throw badInput(`items[${i}].externalId`, `at most ${MAX_EXTERNAL_ID} characters`);
+        const prev = seen.get(e);
+        if (prev !== undefined) throw badInput(`items[${i}].externalId`, `duplicate of items[${prev}].externalId "${e}" in the same call`);
+        seen.set(e, i);
+        if (it.data !== undefined && it.data !== null && (typeof it.data !== 'object' || Array.isArray(it.data))) {
+          throw badInput(`items[${i}].data`, 'must be a JSON object');
+        }
+        ext[i] = e;
+        texts[i] = it.text ?? null;
+        datas[i] = it.data ? JSON.stringify(it.data) : null;
+        embs[i] = parseEmbedding(it, i, project.embeddingDim);
+      }
+      const rows = await sql.query<{ id: string; external_id: string; inserted: boolean }>(
+        `INSERT INTO item (project_id, external_id, text, data, embedding)
+         SELECT $1, * FROM unnest($2::text[], $3::text[], $4::jsonb[], $5::bytea[])
+         ON CONFLICT (project_id, external_id) DO UPDATE SET
+           text = COALESCE(EXCLUDED.text, item.text),
+           data = COALESCE(EXCLUDED.data, item.data),
+           embedding = COALESCE(EXCLUDED.embedding, item.embedding),
+           updated_at = now()
+         RETURNING id, external_id, (xmax = 0) AS inserted`,
+        [project.id, ext, texts, datas, embs],
+      );
+      const byExt = new Map(rows.map((r) => [r.external_id, r]));
+      let inserted = 0;
+      for (const r of rows) if (r.inserted) inserted++;
+      return { inserted, updated: rows.length - inserted, ids: ext.map((e) => byExt.get(e)!.id) };
+    });
+  }
+
+  async item(p: Principal, projectId: string, id: string): Promise<ItemView> {
+    await this.projects.access(p, projectId, 'items:read');
+    if (!isUuid(id)) throw notFound(`item ${id}`, 'id');
+    const rows = await this.db.query<ItemRow>(
+      `SELECT ${ITEM_SELECT} FROM item i JOIN project p ON p.id = i.project_id WHERE i.project_id = $1 AND i.id = $2`,
+      [projectId, id],
+    );
+    if (!rows[0]) throw notFound(`item ${id}`, 'id');
+    return toItemView(rows[0]);
+  }
+
+  async items(p: Principal, projectId: string, filter: ItemFilterData | null | undefined, first = 50, after?: string | null): Promise<ItemPage> {
+    const project = await this.projects.access(p, projectId, 'items:read');
+    if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE) throw badInput('first', `must be an integer in 1..${MAX_PAGE}`);
+    const { where, params } = this.filterSql(project, filter ?? {});
+    const pageParams = [...params];
+    let pageWhere = where;
+    if (after) {
+      const c = decodeCursor(after);
+      pageParams.push(c.us, c.id);
+      pageWhere += ` AND (i.created_at, i.id) > (timestamptz 'epoch' + ($${pageParams.length - 1}::bigint * interval '1 microsecond'), $${pageParams.length}::uuid)`;
+    }
+    pageParams.push(first + 1);
+    return this.db.read(async (sql) => {
+      const rows = await sql.query<ItemRow>(
+        `SELECT ${ITEM_SELECT} FROM item i JOIN project p ON p.id = i.project_id
+         WHERE ${pageWhere} ORDER BY i.created_at, i.id LIMIT $${pageParams.length}`,
+        pageParams,
+      );
+      const [{ n }] = await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM item i WHERE ${where}`, params);
+      const edges = rows.slice(0, first).map((r) => ({ cursor: encodeCursor(r.cursor_us, r.id), node: toItemView(r) }));
+      return {
+        edges,
+        pageInfo: { hasNextPage: rows.length > first, endCursor: edges.length ? edges[edges.length - 1].cursor : null },
+        totalCount: n,
+      };
+    });
+  }
+
+  private filterSql(project: ProjectView, f: ItemFilterData): { where: string; params: unknown[] } {
+    const params: unknown[] = [project.id];
+    const conds = ['i.project_id = $1'];
+    if (f.labeled === true) conds.push('i.current_label IS NOT NULL');
+    if (f.labeled === false) conds.push('i.current_label IS NULL');
+    if (f.label !== undefined && f.label !== null) {
+      const idx = project.classes.indexOf(f.label);
+      if (idx < 0) throw badInput('filter.label', `"${f.label}" is not one of the project's classes (${project.classes.join(', ')})`);
+      params.push(idx);
+      conds.push(`i.current_label = $${params.length}`);
+    }
+    if (f.annotator !== undefined && f.annotator !== null) {
+      params.push(f.annotator);
+      conds.push(`EXISTS (SELECT 1 FROM annotation a JOIN annotator n ON n.id = a.annotator_id
+        WHERE a.item_id = i.id AND n.project_id = i.project_id AND n.name = $${params.length})`);
+    }
+    if (f.createdAfter) {
+      params.push(f.createdAfter);
+      conds.push(`i.created_at >= $${params.length}`);
+    }
+    if (f.createdBefore) {
+      params.push(f.createdBefore);
+      conds.push(`i.created_at < $${params.length}`);
+    }
+    return { where: conds.join(' AND '), params };
+  }
+}

@@ -1,0 +1,202 @@
+import { Database, Sql } from '../db/database';
+import type { TaskType } from '../db/entities/project.entity';
+import { badInput, conflict, forbidden } from '../errors';
+import { Action, AuthService, Principal } from './auth.service';
+import { isUuid } from './ids';
+
+export interface ProjectView {
+  id: string;
+  name: string;
+  classes: string[];
+  taskType: TaskType;
+  embeddingDim: number | null;
+  settings: Record<string, unknown>;
+  guidelineVersion: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface CreateProjectData {
+  name: string;
+  classes: string[];
+  taskType?: TaskType;
+  embeddingDim?: number | null;
+  settings?: Record<string, unknown> | null;
+  guidelineVersion?: string | null;
+}
+
+export interface UpdateProjectData {
+  name?: string | null;
+  /** The new class list: the current classes in order, optionally followed by new ones. */
+  classes?: string[] | null;
+  embeddingDim?: number | null;
+  settings?: Record<string, unknown> | null;
+  guidelineVersion?: string | null;
+}
+
+export const MAX_CLASSES = 1000;
+const MAX_EMBEDDING_DIM = 65536;
+
+interface ProjectRow {
+  id: string;
+  name: string;
+  classes: string[];
+  task_type: TaskType;
+  embedding_dim: number | null;
+  settings: Record<string, unknown>;
+  guideline_version: string;
+  created_at: Date;
+  updated_at: Date;
+}
+
+const COLS = `id, name, classes, task_type, embedding_dim, settings, guideline_version, created_at, updated_at`;
+
+const toView = (r: ProjectRow): ProjectView => ({
+  id: r.id,
+  name: r.name,
+  classes: r.classes,
+  taskType: r.task_type,
+  embeddingDim: r.embedding_dim,
+  settings: r.settings ?? {},
+  guidelineVersion: r.guideline_version,
+  createdAt: new Date(r.created_at),
+  updatedAt: new Date(r.updated_at),
+});
+
+function validateClasses(classes: unknown, field: string): string[] {
+  if (!Array.isArray(classes)) throw badInput(field, 'must be a list of class names');
+  if (classes.length < 2) throw badInput(field, 'needs at least 2 classes');
+  if (classes.length > MAX_CLASSES) throw badInput(field, `at most ${MAX_CLASSES} classes`);
+  const seen = new Set<string>();
+  classes.forEach((c, i) => {
+    if (typeof c !== 'string' || c.trim() === '' || c !== c.trim()) throw badInput(`${field}[${i}]`, 'must be a non-empty name without surrounding spaces');
+    if (seen.has(c)) throw badInput(`${field}[${i}]`, `duplicate class "${c}"`);
+    seen.add(c);
+  });
+  return classes as string[];
+}
+
+function validateDim(dim: unknown, field: string): number | null {
+  if (dim === null || dim === undefined) return null;
+  if (!Number.isInteger(dim) || (dim as number) < 1 || (dim as number) > MAX_EMBEDDING_DIM) {
+    throw badInput(field, `must be an integer in 1..${MAX_EMBEDDING_DIM}`);
+  }
+  return dim as number;
+}
+
+function validateSettings(s: unknown, field: string): Record<string, unknown> {
+  if (s === null || s === undefined) return {};
+  if (typeof s !== 'object' || Array.isArray(s)) throw badInput(field, 'must be a JSON object');
+  return s as Record<string, unknown>;
+}
+
+function validateName(name: unknown, field: string): string {
+  if (typeof name !== 'string' || name.trim() === '') throw badInput(field, 'must not be empty');
+  if (name.length > 200) throw badInput(field, 'at most 200 characters');
+  return name.trim();
+}
+
+const isUniqueViolation = (e: unknown): boolean =>
+  ((e as { driverError?: { code?: string } }).driverError?.code ?? (e as { code?: string }).code) === '23505';
+
+export class ProjectService {
+  constructor(private readonly db: Database) {}
+
+  /** Loads a project for `action`, applying scope → existence → role (see AuthService.checkProjectAccess). */
+  async access(p: Principal, projectId: string, action: Action, sql?: Sql, field = 'projectId'): Promise<ProjectView> {
+    let row: ProjectRow | undefined;
+    if (isUuid(projectId) && AuthService.inScope(p, projectId)) {
+      const q = `SELECT ${COLS} FROM project WHERE id = $1`;
+      row = (sql ? await sql.query<ProjectRow>(q, [projectId]) : await this.db.query<ProjectRow>(q, [projectId]))[0];
+    }
+    AuthService.checkProjectAccess(p, projectId, !!row, action, field);
+    return toView(row!);
+  }
+
+  async create(p: Principal, input: CreateProjectData): Promise<ProjectView> {
+    AuthService.requireRole(p, 'project:create');
+    if (p.projectIds !== null) throw forbidden('a key scoped to some projects cannot create projects');
+    const name = validateName(input.name, 'input.name');
+    const classes = validateClasses(input.classes, 'input.classes');
+    const dim = validateDim(input.embeddingDim, 'input.embeddingDim');
+    const settings = validateSettings(input.settings, 'input.settings');
+    const taskType = input.taskType ?? 'MULTICLASS';
+    if (taskType !== 'MULTICLASS') throw badInput('input.taskType', 'only MULTICLASS is supported');
+    const guideline = input.guidelineVersion?.trim() || '1';
+    try {
+      const rows = await this.db.transaction((sql) =>
+        sql.query<ProjectRow>(
+          `INSERT INTO project (name, classes, task_type, embedding_dim, settings, guideline_version)
+           VALUES ($1, $2::text[], $3, $4, $5::jsonb, $6) RETURNING ${COLS}`,
+          [name, classes, taskType, dim, JSON.stringify(settings), guideline],
+        ),
+      );
+      return toView(rows[0]);
+    } catch (e) {
+      if (isUniqueViolation(e)) throw conflict('input.name', `a project named "${name}" already exists`);
+      throw e;
+    }
+  }
+
+  async update(p: Principal, id: string, input: UpdateProjectData): Promise<ProjectView> {
+    try {
+      return await this.db.transaction(async (sql) => {
+        const cur = await this.access(p, id, 'project:update', sql, 'id');
+        await sql.query(`SELECT id FROM project WHERE id = $1 FOR UPDATE`, [id]);
+        const name = input.name !== undefined && input.name !== null ? validateName(input.name, 'input.name') : cur.name;
+        let classes = cur.classes;
+        if (input.classes !== undefined && input.classes !== null) {
+          classes = validateClasses(input.classes, 'input.classes');
+          const keepsOrder = cur.classes.every((c, i) => classes[i] === c);
+          if (!keepsOrder) {
+            throw badInput('input.classes', `must start with the current classes in order (${cur.classes.join(', ')}); classes can only be appended`);
+          }
+        }
+        let dim = cur.embeddingDim;
+        if (input.embeddingDim !== undefined) {
+          dim = validateDim(input.embeddingDim, 'input.embeddingDim');
+          if (dim !== cur.embeddingDim) {
+            const [{ n }] = await sql.query<{ n: number }>(
+              `SELECT count(*)::int AS n FROM item WHERE project_id = $1 AND embedding IS NOT NULL`,
+              [id],
+            );
+            if (n > 0) throw badInput('input.embeddingDim', `cannot change while ${n} items have embeddings`);
+          }
+        }
+        const settings = input.settings !== undefined && input.settings !== null ? validateSettings(input.settings, 'input.settings') : cur.settings;
+        const guideline = input.guidelineVersion?.trim() || cur.guidelineVersion;
+        const rows = await sql.query<ProjectRow>(
+          `UPDATE project SET name = $2, classes = $3::text[], embedding_dim = $4, settings = $5::jsonb,
+             guideline_version = $6, updated_at = now() WHERE id = $1 RETURNING ${COLS}`,
+          [id, name, classes, dim, JSON.stringify(settings), guideline],
+        );
+        return toView(rows[0]);
+      });
+    } catch (e) {
+      if (isUniqueViolation(e)) throw conflict('input.name', `a project named "${input.name}" already exists`);
+      throw e;
+    }
+  }
+
+  get(p: Principal, id: string): Promise<ProjectView> {
+    return this.access(p, id, 'project:read', undefined, 'id');
+  }
+
+  /** Projects in the key's scope (a key sees no trace of the others). */
+  async list(p: Principal): Promise<ProjectView[]> {
+    AuthService.requireRole(p, 'project:read');
+    const rows =
+      p.projectIds === null
+        ? await this.db.query<ProjectRow>(`SELECT ${COLS} FROM project ORDER BY created_at, id`)
+        : await this.db.query<ProjectRow>(`SELECT ${COLS} FROM project WHERE id = ANY($1::uuid[]) ORDER BY created_at, id`, [p.projectIds]);
+    return rows.map(toView);
+  }
+
+  /** For internal callers (demo seeding) that act without a key. */
+  async findByName(name: string): Promise<ProjectView | null> {
+    const rows = await this.db.query<ProjectRow>(`SELECT ${COLS} FROM project WHERE name = $1`, [name]);
+    return rows[0] ? toView(rows[0]) : null;
+  }
+}
+
+
