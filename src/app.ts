@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import type { Config } from './config';
 import { Database } from './db/database';
-import { log } from './logger';
+import { log, setLogLevel } from './logger';
 import { createSchema } from './schema/build-schema';
 import { RunningServer, startServer } from './server';
 import { createServices, Services } from './services/services';
@@ -19,6 +19,7 @@ export interface App {
 
 /** Composition root: config → database → services → schema → server. */
 export async function createApp(config: Config): Promise<App> {
+  setLogLevel(config.logLevel);
   const db = await Database.open({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   const services = createServices(db);
   const bootstrapKey = await services.auth.bootstrapAdminKey(config.adminKey);
