@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from 'pg';
 import { App, createApp } from '../../src/app';
 import { loadConfig } from '../../src/config';
+import { createScratchPgDatabase } from '../../src/db/scratch-database';
 
 /**
  * A real Loupe server on a real database of its own: a fresh PostgreSQL database when DATABASE_URL is set
@@ -28,32 +28,13 @@ export interface GqlResponse<T> {
   errors?: Array<{ message: string; extensions?: { code?: string; field?: string; [k: string]: unknown } }>;
 }
 
-async function createPgDatabase(baseUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `loupe_test_${process.pid}_${randomBytes(4).toString('hex')}`;
-  const admin = new Client({ connectionString: baseUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const u = new URL(baseUrl);
-  u.pathname = `/${name}`;
-  return {
-    url: u.toString(),
-    drop: async () => {
-      const c = new Client({ connectionString: baseUrl });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    },
-  };
-}
-
 export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
   const adminKey = 'lp_test_admin_' + randomBytes(16).toString('hex');
   const baseDbUrl = process.env.DATABASE_URL;
   let drop: () => Promise<void>;
   let dbEnv: Record<string, string>;
   if (baseDbUrl) {
-    const pg = await createPgDatabase(baseDbUrl);
+    const pg = await createScratchPgDatabase(baseDbUrl, 'loupe_test');
     dbEnv = { DATABASE_URL: pg.url };
     drop = pg.drop;
   } else {
