@@ -3,7 +3,7 @@ import type { AnnotationKind } from '../db/entities/annotation.entity';
 import type { AnnotatorKind } from '../db/entities/annotator.entity';
 import { badInput, conflict, forbidden, notFound } from '../errors';
 import { Action, AuthService, Principal } from './auth.service';
-import { isUuid } from './ids';
+import { isUuid, uuidv7 } from './ids';
 import { MAX_BATCH } from './item.service';
 import { ProjectService } from './project.service';
 
@@ -138,13 +138,13 @@ export class AnnotationService {
       const project = await this.projects.access(p, projectId, 'project:read', sql);
       const n = input.length;
       // 1. Validate every field before touching anything.
-      const kinds = new Set<AnnotationKind>();
+      const kinds = new Map<AnnotationKind, number>(); // kind → first index with it
       const cmidAt = new Map<string, number>();
       for (let i = 0; i < n; i++) {
         const a = input[i];
         const kind = a.kind ?? 'HUMAN';
         if (!ANNOTATION_KINDS.includes(kind)) throw badInput(`annotations[${i}].kind`, `unknown kind ${String(kind)}`);
-        kinds.add(kind);
+        if (!kinds.has(kind)) kinds.set(kind, i);
         const hasId = a.itemId !== undefined && a.itemId !== null;
         const hasExt = a.externalId !== undefined && a.externalId !== null;
         if (hasId === hasExt) throw badInput(`annotations[${i}].itemId`, 'give exactly one of itemId and externalId');
@@ -173,9 +173,9 @@ export class AnnotationService {
           cmidAt.set(cmid, i);
         }
       }
-      for (const k of kinds) {
+      for (const [k, i] of kinds) {
         const action = `annotations:submit:${k}` as Action;
-        if (!AuthService.can(p, action)) throw forbidden(`role ${p.role} may not submit ${k} annotations`);
+        if (!AuthService.can(p, action)) throw forbidden(`role ${p.role} may not submit ${k} annotations`, `annotations[${i}].kind`);
       }
 
       // 2. Resolve and lock the items (id order: concurrent overlapping batches cannot deadlock on them).
@@ -212,7 +212,7 @@ export class AnnotationService {
           annotatorKind: a.annotatorKind ?? null,
           label: project.classes.indexOf(a.label),
           kind: a.kind ?? 'HUMAN',
-          confidence: a.confidence ?? null,
+          confidence: float32Confidence(a.confidence),
           durationMs: a.durationMs ?? null,
           guidelineVersion: a.guidelineVersion ?? project.guidelineVersion,
           clientMutationId: a.clientMutationId ?? null,
@@ -238,35 +238,38 @@ export class AnnotationService {
         if (c === null || !stored.has(c)) fresh.push(i);
       }
 
-      let insertedRows: AnnotationRow[] = [];
+      // Fresh rows get their ids here (time-ordered UUIDs), so results are built without reading the rows back.
+      const newId = new Map<number, string>();
+      const insertedAt = new Map<string, { id: string; createdAt: Date }>();
+      let annotators = new Map<string, AnnotatorView>();
       if (fresh.length) {
         // 4. Annotators by name, created on first use (sorted: concurrent creators take locks in one order).
-        const annotatorIds = await this.ensureAnnotators(sql, project.id, fresh.map((i) => rows[i]));
+        annotators = await this.ensureAnnotators(sql, project.id, fresh.map((i) => rows[i]));
+        for (const i of fresh) newId.set(i, uuidv7());
         // 5. Insert; a clientMutationId committed by a concurrent call in the meantime is skipped and re-read.
-        const cols = {
-          item: fresh.map((i) => rows[i].itemId),
-          annotator: fresh.map((i) => annotatorIds.get(rows[i].annotatorName)!),
-          label: fresh.map((i) => rows[i].label),
-          kind: fresh.map((i) => rows[i].kind),
-          confidence: fresh.map((i) => rows[i].confidence),
-          duration: fresh.map((i) => rows[i].durationMs),
-          guideline: fresh.map((i) => rows[i].guidelineVersion),
-          cmid: fresh.map((i) => rows[i].clientMutationId),
-        };
-        const ins = await sql.query<{ id: string }>(
-          `INSERT INTO annotation (project_id, item_id, annotator_id, label, kind, confidence, duration_ms, guideline_version, client_mutation_id, api_key_id)
-           SELECT $1, t.*, $10 FROM unnest($2::uuid[], $3::uuid[], $4::smallint[], $5::text[], $6::real[], $7::int[], $8::text[], $9::text[])
-             AS t(item_id, annotator_id, label, kind, confidence, duration_ms, guideline_version, client_mutation_id)
+        const ins = await sql.query<{ id: string; created_at: Date }>(
+          `INSERT INTO annotation (id, project_id, item_id, annotator_id, label, kind, confidence, duration_ms, guideline_version, client_mutation_id, api_key_id)
+           SELECT t.id, $1, t.item_id, t.annotator_id, t.label, t.kind, t.confidence, t.duration_ms, t.guideline_version, t.client_mutation_id, $11
+           FROM unnest($2::uuid[], $3::uuid[], $4::uuid[], $5::smallint[], $6::text[], $7::real[], $8::int[], $9::text[], $10::text[])
+             AS t(id, item_id, annotator_id, label, kind, confidence, duration_ms, guideline_version, client_mutation_id)
            ON CONFLICT (project_id, client_mutation_id) DO NOTHING
-           RETURNING id`,
-          [project.id, cols.item, cols.annotator, cols.label, cols.kind, cols.confidence, cols.duration, cols.guideline, cols.cmid, p.keyId],
+           RETURNING id, created_at`,
+          [
+            project.id,
+            fresh.map((i) => newId.get(i)),
+            fresh.map((i) => rows[i].itemId),
+            fresh.map((i) => annotators.get(rows[i].annotatorName)!.id),
+            fresh.map((i) => rows[i].label),
+            fresh.map((i) => rows[i].kind),
+            fresh.map((i) => rows[i].confidence),
+            fresh.map((i) => rows[i].durationMs),
+            fresh.map((i) => rows[i].guidelineVersion),
+            fresh.map((i) => rows[i].clientMutationId),
+            p.keyId,
+          ],
         );
-        const insertedIds = ins.map((r) => r.id);
-        insertedRows = insertedIds.length
-          ? await sql.query<AnnotationRow>(`SELECT ${ANNOTATION_SELECT} FROM ${ANNOTATION_FROM} WHERE a.id = ANY($1::uuid[])`, [insertedIds])
-          : [];
-        const gotCmid = new Set(insertedRows.map((r) => r.client_mutation_id).filter((c): c is string => c !== null));
-        const raced = fresh.filter((i) => rows[i].clientMutationId !== null && !gotCmid.has(rows[i].clientMutationId!));
+        for (const r of ins) insertedAt.set(r.id, { id: r.id, createdAt: new Date(r.created_at) });
+        const raced = fresh.filter((i) => !insertedAt.has(newId.get(i)!));
         if (raced.length) {
           const late = await sql.query<AnnotationRow>(
             `SELECT ${ANNOTATION_SELECT} FROM ${ANNOTATION_FROM} WHERE a.project_id = $1 AND a.client_mutation_id = ANY($2::text[])`,
@@ -279,57 +282,49 @@ export class AnnotationService {
           }
         }
         // 6. Current labels of the touched items.
-        const touched = [...new Set(insertedRows.filter((r) => VOTING_KINDS.includes(r.kind)).map((r) => r.item_id))];
+        const touched = [...new Set(fresh.filter((i) => insertedAt.has(newId.get(i)!) && VOTING_KINDS.includes(rows[i].kind)).map((i) => rows[i].itemId))];
         if (touched.length) await recomputeCurrentLabels(sql, touched);
       }
 
-      // 7. Results in input order: rows without clientMutationId match inserted rows in order of insertion.
-      const noCmid = insertedRows.filter((r) => r.client_mutation_id === null);
-      const noCmidByOrd = new Map<number, AnnotationRow>();
-      {
-        // Pair input rows without clientMutationId with inserted rows by (item, annotator, label, kind) in sequence.
-        const pool = new Map<string, AnnotationRow[]>();
-        for (const r of noCmid) {
-          const key = `${r.item_id}|${r.annotator_name}|${r.label}|${r.kind}`;
-          (pool.get(key) ?? pool.set(key, []).get(key)!).push(r);
-        }
-        for (const i of fresh) {
-          if (rows[i].clientMutationId !== null) continue;
-          const key = `${rows[i].itemId}|${rows[i].annotatorName}|${rows[i].label}|${rows[i].kind}`;
-          noCmidByOrd.set(i, pool.get(key)!.shift()!);
-        }
-      }
-      const insertedByCmid = new Map(insertedRows.filter((r) => r.client_mutation_id !== null).map((r) => [r.client_mutation_id!, r]));
+      // 7. Results in input order.
       let inserted = 0;
       const results = rows.map((row, i) => {
-        let r: AnnotationRow;
-        let duplicate: boolean;
-        if (row.clientMutationId === null) {
-          r = noCmidByOrd.get(i)!;
-          duplicate = false;
-        } else if (insertedByCmid.has(row.clientMutationId)) {
-          r = insertedByCmid.get(row.clientMutationId)!;
-          duplicate = false;
-        } else {
-          r = stored.get(row.clientMutationId)!;
-          duplicate = true;
+        const mine = newId.has(i) ? insertedAt.get(newId.get(i)!) : undefined;
+        if (mine) {
+          inserted++;
+          const annotation: AnnotationView = {
+            id: mine.id,
+            projectId: project.id,
+            itemId: row.itemId,
+            annotator: annotators.get(row.annotatorName)!,
+            label: project.classes[row.label],
+            kind: row.kind,
+            confidence: row.confidence,
+            durationMs: row.durationMs,
+            guidelineVersion: row.guidelineVersion,
+            clientMutationId: row.clientMutationId,
+            apiKeyId: p.keyId,
+            createdAt: mine.createdAt,
+          };
+          return { index: i, duplicate: false, annotation };
         }
-        if (!duplicate) inserted++;
-        return { index: i, duplicate, annotation: toAnnotationView(r) };
+        return { index: i, duplicate: true, annotation: toAnnotationView(stored.get(row.clientMutationId!)!) };
       });
       return { inserted, duplicates: n - inserted, results };
     });
   }
 
-  private async ensureAnnotators(sql: Sql, projectId: string, rows: Row[]): Promise<Map<string, string>> {
+  private async ensureAnnotators(sql: Sql, projectId: string, rows: Row[]): Promise<Map<string, AnnotatorView>> {
     const wanted = new Map<string, AnnotatorKind>();
     for (const r of rows) if (!wanted.has(r.annotatorName)) wanted.set(r.annotatorName, r.annotatorKind ?? DEFAULT_ANNOTATOR_KIND[r.kind]);
     const names = [...wanted.keys()].sort();
-    const existing = await sql.query<{ id: string; name: string }>(
-      `SELECT id, name FROM annotator WHERE project_id = $1 AND name = ANY($2::text[])`,
+    type A = { id: string; name: string; kind: AnnotatorKind; created_at: Date };
+    const view = (r: A): AnnotatorView => ({ id: r.id, name: r.name, kind: r.kind, createdAt: new Date(r.created_at) });
+    const existing = await sql.query<A>(
+      `SELECT id, name, kind, created_at FROM annotator WHERE project_id = $1 AND name = ANY($2::text[])`,
       [projectId, names],
     );
-    const ids = new Map(existing.map((r) => [r.name, r.id]));
+    const ids = new Map(existing.map((r) => [r.name, view(r)]));
     const missing = names.filter((nm) => !ids.has(nm));
     if (missing.length) {
       await sql.query(
@@ -337,11 +332,11 @@ export class AnnotationService {
          ON CONFLICT (project_id, name) DO NOTHING`,
         [projectId, missing, missing.map((nm) => wanted.get(nm))],
       );
-      const again = await sql.query<{ id: string; name: string }>(
-        `SELECT id, name FROM annotator WHERE project_id = $1 AND name = ANY($2::text[])`,
+      const again = await sql.query<A>(
+        `SELECT id, name, kind, created_at FROM annotator WHERE project_id = $1 AND name = ANY($2::text[])`,
         [projectId, missing],
       );
-      for (const r of again) ids.set(r.name, r.id);
+      for (const r of again) ids.set(r.name, view(r));
     }
     return ids;
   }
@@ -356,6 +351,15 @@ export class AnnotationService {
     for (const r of rows) by.get(r.item_id)?.push(toAnnotationView(r));
     return itemIds.map((id) => by.get(id) ?? []);
   }
+}
+
+/**
+ * Confidence is stored as float32 (`real`). PostgreSQL refuses a value that underflows to zero there ("out of range
+ * for type real"), so a confidence below the smallest float32 is stored as the 0 it rounds to.
+ */
+function float32Confidence(c: number | null | undefined): number | null {
+  if (c === undefined || c === null) return null;
+  return Math.fround(c) === 0 ? 0 : c;
 }
 
 /** A re-send must carry the same content as the stored annotation; otherwise it is a CONFLICT. */

@@ -159,21 +159,12 @@ export class AuthService {
     if (!AuthService.can(p, action)) throw forbidden(`role ${p.role} may not ${action}`);
   }
 
+  /** Scope, then existence, then role, as for every project operation: an out-of-scope project answers like a missing one. */
   async createKey(p: Principal, input: { name: string; role: Role; projectIds?: string[] | null }): Promise<{ key: string; apiKey: ApiKeyView }> {
-    AuthService.requireRole(p, 'apikeys:manage');
-    const name = input.name?.trim();
-    if (!name) throw badInput('input.name', 'must not be empty');
-    if (!ROLES.includes(input.role)) throw badInput('input.role', `unknown role ${String(input.role)}`);
     const projectIds = input.projectIds ?? null;
-    if (projectIds === null && p.projectIds !== null) {
-      throw forbidden('a key scoped to some projects cannot create a key for every project');
-    }
-    if (projectIds !== null) {
-      if (projectIds.length === 0) throw badInput('input.projectIds', 'must name at least one project (omit it for every project)');
-      projectIds.forEach((id, i) => {
-        if (!isUuid(id) || !AuthService.inScope(p, id)) throw notFound(`project ${id}`, `input.projectIds[${i}]`);
-      });
-    }
+    projectIds?.forEach((id, i) => {
+      if (!isUuid(id) || !AuthService.inScope(p, id)) throw notFound(`project ${id}`, `input.projectIds[${i}]`);
+    });
     const key = generateKey();
     return this.db.transaction(async (sql) => {
       if (projectIds !== null) {
@@ -182,6 +173,16 @@ export class AuthService {
         projectIds.forEach((id, i) => {
           if (!have.has(id)) throw notFound(`project ${id}`, `input.projectIds[${i}]`);
         });
+      }
+      AuthService.requireRole(p, 'apikeys:manage');
+      if (projectIds === null && p.projectIds !== null) {
+        throw forbidden('a key scoped to some projects cannot create a key for every project');
+      }
+      const name = input.name?.trim();
+      if (!name) throw badInput('input.name', 'must not be empty');
+      if (!ROLES.includes(input.role)) throw badInput('input.role', `unknown role ${String(input.role)}`);
+      if (projectIds !== null && projectIds.length === 0) {
+        throw badInput('input.projectIds', 'must name at least one project (omit it for every project)');
       }
       const rows = await sql.query<ApiKeyRow>(
         `INSERT INTO api_key (name, key_hash, prefix, role, project_ids) VALUES ($1, $2, $3, $4, $5::uuid[])
@@ -197,8 +198,8 @@ export class AuthService {
     return p.projectIds === null || (k.project_ids !== null && k.project_ids.every((id) => p.projectIds!.includes(id)));
   }
 
+  /** Scope (a key outside the caller's projects answers like a missing one), then existence, then role. */
   async revokeKey(p: Principal, id: string): Promise<ApiKeyView> {
-    AuthService.requireRole(p, 'apikeys:manage');
     if (!isUuid(id)) throw notFound(`api key ${id}`, 'id');
     const view = await this.db.transaction(async (sql) => {
       const rows = await sql.query<ApiKeyRow>(
@@ -206,6 +207,7 @@ export class AuthService {
         [id],
       );
       if (!rows[0] || !AuthService.manages(p, rows[0])) throw notFound(`api key ${id}`, 'id');
+      AuthService.requireRole(p, 'apikeys:manage');
       const upd = await sql.query<ApiKeyRow>(
         `UPDATE api_key SET revoked_at = COALESCE(revoked_at, now()) WHERE id = $1
          RETURNING id, name, prefix, role, project_ids, created_at, revoked_at`,

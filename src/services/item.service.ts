@@ -201,6 +201,11 @@ export class ItemService {
   async items(p: Principal, projectId: string, filter: ItemFilterData | null | undefined, first = 50, after?: string | null): Promise<ItemPage> {
     const project = await this.projects.access(p, projectId, 'items:read');
     if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE) throw badInput('first', `must be an integer in 1..${MAX_PAGE}`);
+    const annotator = filter?.annotator;
+    if (annotator !== undefined && annotator !== null) {
+      const found = await this.db.query(`SELECT 1 FROM annotator WHERE project_id = $1 AND name = $2`, [project.id, annotator]);
+      if (!found.length) throw notFound(`annotator "${annotator}"`, 'filter.annotator');
+    }
     const { where, params } = this.filterSql(project, filter ?? {});
     const pageParams = [...params];
     let pageWhere = where;

@@ -1,0 +1,158 @@
+/**
+ * Ingest benchmark (issue 3): annotations per second through submitAnnotations over HTTP (batches of 1,000,
+ * 4 concurrent clients) on PostgreSQL and on PGlite, next to a raw multi-row INSERT through `pg` into the same
+ * table on the same machine in the same run.
+ *
+ *   npm run build && node dist/bench/ingest.bench.js [--pg-url postgres://...] [--annotations 100000]
+ */
+import 'reflect-metadata';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { createApp } from '../src/app';
+import { loadConfig } from '../src/config';
+import { createScratchPgDatabase } from '../src/db/scratch-database';
+
+const BATCH = 1000;
+const CLIENTS = 4;
+const ITEMS = 20_000;
+
+function arg(name: string, def: string): string {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : def;
+}
+
+async function gql(url: string, key: string, query: string, variables: Record<string, unknown>) {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await res.json()) as { data?: any; errors?: Array<{ message: string }> }; // eslint-disable-line @typescript-eslint/no-explicit-any
+  if (body.errors) throw new Error(body.errors[0].message);
+  return body.data;
+}
+
+const SUBMIT = `mutation($p: ID!, $a: [AnnotationInput!]!) { submitAnnotations(projectId: $p, annotations: $a) { inserted duplicates } }`;
+
+/** Runs the HTTP ingest against a fresh database; returns annotations/s. */
+async function httpIngest(env: Record<string, string>, total: number, label: string): Promise<number> {
+  const key = 'lp_bench_admin_key_0123456789abcdef';
+  const app = await createApp(loadConfig({ PORT: '0', LOUPE_ADMIN_KEY: key, LOUPE_SEED_DEMO: 'false', LOG_LEVEL: 'warn', ...env }));
+  try {
+    const url = app.server.url;
+    const p = (await gql(url, key, `mutation($i: CreateProjectInput!) { createProject(input: $i) { id } }`, {
+      i: { name: 'bench', classes: ['a', 'b', 'c', 'd', 'e'] },
+    })).createProject.id as string;
+    for (let s = 0; s < ITEMS; s += 5000) {
+      const items = Array.from({ length: 5000 }, (_, k) => ({ externalId: `it-${s + k}`, text: `item ${s + k}` }));
+      await gql(url, key, `mutation($p: ID!, $items: [ItemInput!]!) { importItems(projectId: $p, items: $items) { inserted } }`, { p, items });
+    }
+    const batches = Math.ceil(total / BATCH);
+    let next = 0;
+    const makeBatch = (b: number) =>
+      Array.from({ length: BATCH }, (_, k) => {
+        const n = b * BATCH + k;
+        return {
+          externalId: `it-${n % ITEMS}`,
+          annotator: `annotator-${n % 50}`,
+          label: ['a', 'b', 'c', 'd', 'e'][n % 5],
+          durationMs: 1000 + (n % 7000),
+          clientMutationId: `bench-${n}`,
+        };
+      });
+    // Warm-up batch (JIT, caches), not counted.
+    await gql(url, key, SUBMIT, { p, a: makeBatch(batches) });
+    const t0 = performance.now();
+    await Promise.all(
+      Array.from({ length: CLIENTS }, async () => {
+        for (let b = next++; b < batches; b = next++) {
+          const r = await gql(url, key, SUBMIT, { p, a: makeBatch(b) });
+          if (r.submitAnnotations.inserted !== BATCH) throw new Error('unexpected duplicates');
+        }
+      }),
+    );
+    const secs = (performance.now() - t0) / 1000;
+    const rate = (batches * BATCH) / secs;
+    console.log(`| submitAnnotations over HTTP, ${label} | ${batches * BATCH} annotations | ${secs.toFixed(2)} s | ${Math.round(rate)} annotations/s |`);
+    return rate;
+  } finally {
+    await app.close();
+  }
+}
+
+/** Raw multi-row INSERTs of the same rows through `pg`, 4 connections, 1,000 rows a statement. */
+async function rawInsert(dbUrl: string, total: number): Promise<number> {
+  const c0 = new Client({ connectionString: dbUrl });
+  await c0.connect();
+  const [{ id: projectId }] = (await c0.query(`INSERT INTO project (name, classes) VALUES ('raw', ARRAY['a','b','c','d','e']) RETURNING id`)).rows;
+  const items = (
+    await c0.query(
+      `INSERT INTO item (project_id, external_id) SELECT $1, 'raw-' || g FROM generate_series(0, ${ITEMS - 1}) g RETURNING id`,
+      [projectId],
+    )
+  ).rows.map((r: { id: string }) => r.id);
+  const annotators = (
+    await c0.query(`INSERT INTO annotator (project_id, name, kind) SELECT $1, 'raw-' || g, 'HUMAN' FROM generate_series(0, 49) g RETURNING id`, [projectId])
+  ).rows.map((r: { id: string }) => r.id);
+  await c0.end();
+  const batches = Math.ceil(total / BATCH);
+  let next = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: CLIENTS }, async () => {
+      const c = new Client({ connectionString: dbUrl });
+      await c.connect();
+      for (let b = next++; b < batches; b = next++) {
+        const values: string[] = [];
+        const params: unknown[] = [projectId];
+        for (let k = 0; k < BATCH; k++) {
+          const n = b * BATCH + k;
+          params.push(items[n % ITEMS], annotators[n % 50], n % 5, 1000 + (n % 7000), `raw-${n}`);
+          const o = params.length - 5;
+          values.push(`($1, $${o + 1}, $${o + 2}, $${o + 3}, 'HUMAN', $${o + 4}, $${o + 5})`);
+        }
+        await c.query(
+          `INSERT INTO annotation (project_id, item_id, annotator_id, label, kind, duration_ms, client_mutation_id) VALUES ${values.join(',')}`,
+          params,
+        );
+      }
+      await c.end();
+    }),
+  );
+  const secs = (performance.now() - t0) / 1000;
+  const rate = (batches * BATCH) / secs;
+  console.log(`| raw multi-row INSERT through pg, PostgreSQL | ${batches * BATCH} annotations | ${secs.toFixed(2)} s | ${Math.round(rate)} annotations/s |`);
+  return rate;
+}
+
+async function main(): Promise<void> {
+  const pgBase = arg('--pg-url', process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres');
+  const total = Number(arg('--annotations', '100000'));
+  const totalPglite = Number(arg('--annotations-pglite', String(Math.min(total, 40_000))));
+  console.log(`| ingest case | rows | time | rate |\n|---|---|---|---|`);
+
+  const scratch = await createScratchPgDatabase(pgBase, 'loupe_bench');
+  let httpPg = NaN;
+  let raw = NaN;
+  try {
+    httpPg = await httpIngest({ DATABASE_URL: scratch.url }, total, 'PostgreSQL');
+    raw = await rawInsert(scratch.url, total);
+  } finally {
+    await scratch.drop();
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'loupe-bench-'));
+  let httpLite = NaN;
+  try {
+    httpLite = await httpIngest({ LOUPE_DATA_DIR: join(dir, 'db') }, totalPglite, 'PGlite');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  console.log(`\nPostgreSQL: HTTP/raw = ${((100 * httpPg) / raw).toFixed(1)}% (target ≥ 20,000/s, aim 30% of raw); PGlite: ${Math.round(httpLite)}/s`);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
