@@ -1,0 +1,94 @@
+import { createRng } from '../../src/quality/rng';
+import { CREATE_PROJECT, IMPORT_ITEMS, startTestApp, SUBMIT, TestApp } from '../helpers/app';
+
+/**
+ * Eight clients push overlapping batches at once and re-send them as a flaky network would (a lost response →
+ * the same batch again). Afterwards the database holds exactly one annotation per clientMutationId, and every
+ * item's current label agrees with a recomputation from its stored annotations.
+ */
+describe('concurrent idempotent ingest', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  test('8 clients, overlapping batches, retries: exactly one annotation per clientMutationId', async () => {
+    const classes = ['a', 'b', 'c'];
+    const p = (await t.gql(CREATE_PROJECT, { input: { name: 'concurrency', classes } })).data.createProject.id as string;
+    const ITEMS = 150;
+    await t.gql(IMPORT_ITEMS, { p, items: Array.from({ length: ITEMS }, (_, i) => ({ externalId: `x${i}` })) });
+
+    // The universe of annotations: content is a pure function of the clientMutationId.
+    const UNIVERSE = 1200;
+    const annotation = (n: number) => ({
+      externalId: `x${(n * 7) % ITEMS}`,
+      annotator: `w${n % 9}`,
+      label: classes[(n * 13) % 3],
+      kind: n % 17 === 0 ? 'GOLD' : 'HUMAN',
+      durationMs: 100 + n,
+      clientMutationId: `cm-${n}`,
+    });
+    const sent = new Set<number>();
+    let retriesAfterError = 0;
+
+    const client = async (c: number) => {
+      const rng = createRng(100 + c);
+      for (let b = 0; b < 6; b++) {
+        // Overlapping batches: each client draws from a window that its neighbours also draw from.
+        const start = rng.int(UNIVERSE - 200);
+        const picked = new Set<number>();
+        while (picked.size < 80) picked.add(start + rng.int(200));
+        const batch = [...picked].map(annotation);
+        picked.forEach((n) => sent.add(n));
+        const attempts = 1 + rng.int(3); // 1–3 sends of the same batch: responses "lost" in between
+        for (let a = 0; a < attempts; a++) {
+          for (let tries = 0; ; tries++) {
+            const r = await t.gql(SUBMIT, { p, a: batch });
+            if (!r.errors) {
+              expect(r.data.submitAnnotations.inserted + r.data.submitAnnotations.duplicates).toBe(batch.length);
+              break;
+            }
+            // Only transient failures may be retried; anything else fails the test.
+            expect(r.errors[0].extensions?.code).toBe('INTERNAL_SERVER_ERROR');
+            retriesAfterError++;
+            if (tries > 5) throw new Error(`batch kept failing: ${r.errors[0].message}`);
+          }
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: 8 }, (_, c) => client(c)));
+
+    const [{ n, distinct }] = await t.sql<{ n: number; distinct: number }>(
+      `SELECT count(*)::int AS n, count(DISTINCT client_mutation_id)::int AS distinct FROM annotation WHERE project_id = $1`,
+      [p],
+    );
+    expect(distinct).toBe(sent.size);
+    expect(n).toBe(sent.size);
+    // Every stored row has exactly the content of its clientMutationId.
+    const rows = await t.sql<{ cmid: string; ext: string; name: string; label: number; kind: string }>(
+      `SELECT a.client_mutation_id AS cmid, i.external_id AS ext, n.name, a.label, a.kind
+       FROM annotation a JOIN item i ON i.id = a.item_id JOIN annotator n ON n.id = a.annotator_id WHERE a.project_id = $1`,
+      [p],
+    );
+    for (const r of rows) {
+      const want = annotation(Number(r.cmid.slice(3)));
+      expect([r.ext, r.name, classes[r.label], r.kind]).toEqual([want.externalId, want.annotator, want.label, want.kind]);
+    }
+    // Current labels equal a recomputation from the stored votes (majority, ties → lowest index).
+    const mismatches = await t.sql(
+      `WITH votes AS (
+         SELECT item_id, label, count(*) AS c FROM annotation WHERE project_id = $1 AND kind IN ('HUMAN', 'GOLD') GROUP BY item_id, label
+       ), best AS (
+         SELECT DISTINCT ON (item_id) item_id, label, c, sum(c) OVER (PARTITION BY item_id) AS total FROM votes ORDER BY item_id, c DESC, label
+       )
+       SELECT i.external_id FROM item i LEFT JOIN best b ON b.item_id = i.id
+       WHERE i.project_id = $1 AND (i.current_label IS DISTINCT FROM b.label OR i.label_votes <> COALESCE(b.total, 0))`,
+      [p],
+    );
+    expect(mismatches).toEqual([]);
+    expect(retriesAfterError).toBeLessThan(10);
+  });
+});
