@@ -1,4 +1,4 @@
-import { CREATE_PROJECT, IMPORT_ITEMS, startTestApp, SUBMIT, TestApp, expectError, float32Base64 } from '../helpers/app';
+import { CREATE_PROJECT, GqlResponse, IMPORT_ITEMS, startTestApp, SUBMIT, TestApp, expectError, float32Base64 } from '../helpers/app';
 
 /** Every round trip of the foundation API over real HTTP, on PGlite or PostgreSQL (DATABASE_URL). */
 describe('GraphQL round trips', () => {
@@ -135,7 +135,8 @@ describe('GraphQL round trips', () => {
     const seen: string[] = [];
     let after: string | null = null;
     for (let page = 0; page < 5; page++) {
-      const r = await t.gql(q, { p: projectId, first: 1, after });
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      const r: GqlResponse<any> = await t.gql(q, { p: projectId, first: 1, after });
       expect(r.errors).toBeUndefined();
       expect(r.data.items.totalCount).toBe(4);
       seen.push(...r.data.items.edges.map((e: { node: { externalId: string } }) => e.node.externalId));
