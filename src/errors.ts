@@ -17,6 +17,7 @@ export const badInput = (field: string, problem: string): LoupeError =>
   new LoupeError('BAD_USER_INPUT', `${field}: ${problem}`, field);
 export const notFound = (what: string, field?: string): LoupeError =>
   new LoupeError('NOT_FOUND', `${field ? `${field}: ` : ''}${what} not found`, field);
-export const forbidden = (message: string): LoupeError => new LoupeError('FORBIDDEN', message);
+export const forbidden = (message: string, field?: string): LoupeError =>
+  new LoupeError('FORBIDDEN', `${field ? `${field}: ` : ''}${message}`, field);
 export const conflict = (field: string, problem: string): LoupeError =>
   new LoupeError('CONFLICT', `${field}: ${problem}`, field);

@@ -30,16 +30,25 @@ function complexityPlugin(schema: GraphQLSchema, max: number): ApolloServerPlugi
     async requestDidStart() {
       return {
         async didResolveOperation({ request, document }) {
-          const complexity = getComplexity({
-            schema,
-            query: document,
-            operationName: request.operationName,
-            variables: request.variables ?? {},
-            estimators: [fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
-          });
+          let complexity: number;
+          try {
+            complexity = getComplexity({
+              schema,
+              query: document,
+              operationName: request.operationName,
+              variables: request.variables ?? {},
+              estimators: [fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
+            });
+          } catch (e) {
+            // Variables that do not coerce: execution refuses them itself (BAD_USER_INPUT naming the path) and runs
+            // nothing, so there is nothing to cost. Rethrown here, they would be masked as internal errors.
+            if (e instanceof GraphQLError) return;
+            throw e;
+          }
           if (complexity > max) {
             throw new GraphQLError(`query cost ${complexity} exceeds the limit of ${max}: ask for fewer items or fields`, {
-              extensions: { code: 'BAD_USER_INPUT' },
+              // A client error: 400, not the 500 Apollo gives errors thrown from this hook by default.
+              extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } },
             });
           }
         },
