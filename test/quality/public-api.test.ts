@@ -1,0 +1,16 @@
+import * as quality from '../../src/quality';
+
+/** The names issue #4 calls a contract: checks outside this repository import them from src/quality/index.ts. */
+const CONTRACT = [
+  'computeConfidentJoint', 'estimateJoint', 'estimateNoiseMatrices', 'findLabelIssues', 'numLabelIssues',
+  'getLabelQualityScores', 'labelHealthSummary',
+  'majorityVote', 'dawidSkene', 'multiannotatorLabelQuality', 'activeLabScores',
+  'cohenKappa', 'fleissKappa', 'krippendorffAlpha', 'annotatorAgreement', 'goldAccuracy',
+  'lfSummary', 'majorityLabelVoter', 'fitLabelModel',
+  'ks2samp', 'psi', 'chiSquareTest', 'jensenShannon', 'wasserstein1d', 'mmd2',
+  'routeItems',
+];
+
+test.each(CONTRACT)('src/quality exports %s as a function', (name) => {
+  expect(typeof (quality as Record<string, unknown>)[name]).toBe('function');
+});
