@@ -21,7 +21,7 @@ export interface App {
 export async function createApp(config: Config): Promise<App> {
   setLogLevel(config.logLevel);
   const db = await Database.open({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-  const services = createServices(db);
+  const services = createServices(db, { tfBackend: config.tfBackend });
   const bootstrapKey = await services.auth.bootstrapAdminKey(config.adminKey);
   const schema = await createSchema();
   const server = await startServer(config, services, schema);

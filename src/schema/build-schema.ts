@@ -6,6 +6,7 @@ import { AnnotationResolver } from './annotation.resolver';
 import { ApiKeyResolver } from './api-key.resolver';
 import type { Context } from './context';
 import { ItemResolver } from './item.resolver';
+import { ModelResolver } from './model.resolver';
 import { ProjectResolver } from './project.resolver';
 
 /** The path of the first string (or object key) in `v` that holds U+0000, which PostgreSQL text and jsonb cannot store. */
@@ -45,7 +46,7 @@ const GuardRoot: MiddlewareFn<Context> = ({ context, info, args }, next) => {
   return next();
 };
 
-export const resolvers = [ProjectResolver, ItemResolver, AnnotationResolver, ApiKeyResolver] as const;
+export const resolvers = [ProjectResolver, ItemResolver, AnnotationResolver, ApiKeyResolver, ModelResolver] as const;
 
 export function createSchema(): Promise<GraphQLSchema> {
   return buildSchema({

@@ -286,6 +286,13 @@ export class AnnotationService {
         if (touched.length) await recomputeCurrentLabels(sql, touched);
       }
 
+      // An annotation ends its annotator's lease on the item (see SelectionService.nextBatch).
+      await sql.query(
+        `DELETE FROM lease l USING unnest($2::uuid[], $3::text[]) AS t(item_id, annotator)
+         WHERE l.project_id = $1 AND l.item_id = t.item_id AND l.annotator = t.annotator`,
+        [project.id, rows.map((r) => r.itemId), rows.map((r) => r.annotatorName)],
+      );
+
       // 7. Results in input order.
       let inserted = 0;
       const results = rows.map((row, i) => {

@@ -29,7 +29,11 @@ export type Action =
   | 'items:read'
   | 'stats:read'
   | `annotations:submit:${AnnotationKind}`
-  | 'apikeys:manage';
+  | 'apikeys:manage'
+  | 'selection:next'
+  | 'predictions:submit'
+  | 'model:train'
+  | 'model:read';
 
 const ALL: readonly Role[] = ROLES;
 export const PERMISSIONS: Record<Action, readonly Role[]> = {
@@ -45,6 +49,10 @@ export const PERMISSIONS: Record<Action, readonly Role[]> = {
   'annotations:submit:GOLD': ['ADMIN', 'QA_LEAD'],
   'annotations:submit:REVIEW': ['ADMIN', 'QA_LEAD'],
   'apikeys:manage': ['ADMIN'],
+  'selection:next': ['ADMIN', 'ML_ENGINEER', 'LABELING_TOOL'],
+  'predictions:submit': ['ADMIN', 'ML_ENGINEER'],
+  'model:train': ['ADMIN', 'ML_ENGINEER'],
+  'model:read': ['ADMIN', 'ML_ENGINEER', 'QA_LEAD', 'MANAGER'],
 };
 
 /** How long a looked-up key is trusted before it is read again (revocation elsewhere takes effect within this). */

@@ -1,0 +1,123 @@
+import { GraphQLJSONObject } from 'graphql-scalars';
+import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { ItemType } from './item.types';
+
+export enum ModelKindEnum {
+  BUILTIN = 'BUILTIN',
+  EXTERNAL = 'EXTERNAL',
+}
+registerEnumType(ModelKindEnum, { name: 'ModelKind', description: "BUILTIN: Loupe's own model; EXTERNAL: a team's model, sent with submitPredictions." });
+
+export enum SamplingStrategyEnum {
+  RANDOM = 'RANDOM',
+  LEAST_CONFIDENCE = 'LEAST_CONFIDENCE',
+  MARGIN = 'MARGIN',
+  ENTROPY = 'ENTROPY',
+  VOTE_ENTROPY = 'VOTE_ENTROPY',
+  KL_CONSENSUS = 'KL_CONSENSUS',
+  KCENTER = 'KCENTER',
+  HYBRID = 'HYBRID',
+  CLUSTER_MARGIN = 'CLUSTER_MARGIN',
+}
+registerEnumType(SamplingStrategyEnum, { name: 'SamplingStrategy', description: 'How nextBatch picks items (see the README).' });
+
+@ObjectType('ModelVersion', { description: 'A model whose predictions drive selection: Loupe\'s own or an external one.' })
+export class ModelVersionType {
+  @Field(() => ID) id: string;
+  @Field(() => ID) projectId: string;
+  @Field({ description: '"builtin" or the external model\'s name.' }) name: string;
+  @Field(() => ModelKindEnum) kind: ModelKindEnum;
+  @Field(() => [String], { description: 'The classes its probabilities are over, in order.' }) classes: string[];
+  @Field(() => GraphQLJSONObject, { nullable: true }) metrics: Record<string, unknown> | null;
+  @Field(() => GraphQLJSONObject, { nullable: true, description: 'Labeled items per class when it was made.' })
+  labelCounts: Record<string, number> | null;
+  @Field(() => Int, { nullable: true }) trainingMs: number | null;
+  @Field(() => Int) predictionCount: number;
+  @Field() createdAt: Date;
+}
+
+@ObjectType('ClassProbability')
+export class ClassProbabilityType {
+  @Field() label: string;
+  @Field(() => Float) probability: number;
+}
+
+@ObjectType('Prediction', { description: "An item's class probabilities under its project's latest model version." })
+export class PredictionType {
+  @Field(() => ID) modelVersionId: string;
+  @Field() modelName: string;
+  @Field({ description: 'The most probable class.' }) label: string;
+  @Field(() => [ClassProbabilityType]) probabilities: ClassProbabilityType[];
+  @Field() createdAt: Date;
+}
+
+@InputType()
+export class PredictionInput {
+  @Field(() => ID, { nullable: true, description: 'The item, by id (or give externalId).' }) itemId?: string | null;
+  @Field(() => String, { nullable: true }) externalId?: string | null;
+  @Field(() => [Float], { description: "One probability per project class, in the project's class order; they sum to 1." }) probs: number[];
+}
+
+@ObjectType('CriterionScore')
+export class CriterionScoreType {
+  @Field() name: string;
+  @Field(() => Float) value: number;
+}
+
+@ObjectType('BatchItem')
+export class BatchItemType {
+  @Field(() => ItemType) item: ItemType;
+  @Field(() => Float, { description: 'What the strategy maximised (higher = picked first).' }) totalScore: number;
+  @Field(() => [CriterionScoreType], { description: 'Every criterion known for the item (margin, entropy, distanceToLabeled, …).' })
+  scores: CriterionScoreType[];
+  @Field() reason: string;
+  @Field() leaseExpiresAt: Date;
+}
+
+@ObjectType('NextBatch')
+export class NextBatchType {
+  @Field(() => SamplingStrategyEnum) requestedStrategy: SamplingStrategyEnum;
+  @Field(() => SamplingStrategyEnum, { description: 'The strategy used (differs from the requested one after a fallback).' })
+  strategy: SamplingStrategyEnum;
+  @Field(() => String, { nullable: true, description: 'Why another strategy was used, e.g. "no model: diversity sampling".' })
+  fallback: string | null;
+  @Field(() => ID, { nullable: true, description: 'The model version whose predictions were used.' }) modelVersionId: string | null;
+  @Field(() => Int) labeledCount: number;
+  @Field(() => Int, { description: 'Items that could be picked.' }) candidateCount: number;
+  @Field(() => [BatchItemType], { description: 'In pick order, each leased to the annotator.' }) items: BatchItemType[];
+}
+
+@ObjectType('Lease')
+export class LeaseType {
+  @Field(() => ID) itemId: string;
+  @Field() annotator: string;
+  @Field() expiresAt: Date;
+}
+
+export enum JobStatusEnum {
+  QUEUED = 'QUEUED',
+  RUNNING = 'RUNNING',
+  SUCCEEDED = 'SUCCEEDED',
+  FAILED = 'FAILED',
+}
+registerEnumType(JobStatusEnum, { name: 'JobStatus' });
+
+@ObjectType('JobRun', { description: 'One execution of a pipeline step (training, for now).' })
+export class JobRunType {
+  @Field(() => ID) id: string;
+  @Field(() => ID, { nullable: true }) projectId: string | null;
+  @Field() name: string;
+  @Field(() => JobStatusEnum) status: JobStatusEnum;
+  @Field(() => Float, { description: 'From 0 to 1.' }) progress: number;
+  @Field(() => String, { nullable: true }) step: string | null;
+  @Field(() => String, { nullable: true }) error: string | null;
+  @Field(() => GraphQLJSONObject, { nullable: true }) counts: Record<string, unknown> | null;
+  @Field() createdAt: Date;
+  @Field(() => Date, { nullable: true }) startedAt: Date | null;
+  @Field(() => Date, { nullable: true }) finishedAt: Date | null;
+}
+
+@ObjectType('ServerInfo')
+export class ServerInfoType {
+  @Field({ description: 'The TensorFlow.js backend in use: tensorflow-gpu, tensorflow, wasm or cpu.' }) tfBackend: string;
+}

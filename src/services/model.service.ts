@@ -1,0 +1,240 @@
+import { Database, Sql } from '../db/database';
+import { decodeFloat32, encodeFloat32 } from '../db/float32';
+import { badInput, forbidden, notFound } from '../errors';
+import { AuthService, Principal } from './auth.service';
+import { isUuid } from './ids';
+import { ProjectService } from './project.service';
+
+/** Rows of one submitPredictions call (one call = one model version, so a whole pool fits in one). */
+export const MAX_PREDICTIONS = 100_000;
+/** A probability row must sum to 1 within this (float32 and rounding in clients' softmax). */
+export const PROB_SUM_TOLERANCE = 1e-4;
+const MAX_MODEL_NAME = 200;
+/** The name of Loupe's own model; external models may not take it. */
+export const BUILTIN_MODEL_NAME = 'builtin';
+
+export type ModelKind = 'BUILTIN' | 'EXTERNAL';
+
+export interface PredictionData {
+  itemId?: string | null;
+  externalId?: string | null;
+  probs: number[];
+}
+
+export interface ModelVersionView {
+  id: string;
+  projectId: string;
+  name: string;
+  kind: ModelKind;
+  classes: string[];
+  metrics: Record<string, unknown> | null;
+  /** Items per class among the labels the model saw (class name → count). */
+  labelCounts: Record<string, number> | null;
+  trainingMs: number | null;
+  predictionCount: number;
+  createdAt: Date;
+}
+
+export interface PredictionView {
+  modelVersionId: string;
+  modelName: string;
+  /** The most probable class. */
+  label: string;
+  probabilities: Array<{ label: string; probability: number }>;
+  createdAt: Date;
+}
+
+/** The latest model version of a project with its predictions for some items, as selection needs them. */
+export interface LatestPredictions {
+  modelVersionId: string;
+  modelName: string;
+  classes: string[];
+  /** item id → probabilities over the model version's classes. */
+  probs: Map<string, Float32Array>;
+}
+
+interface VersionRow {
+  id: string;
+  project_id: string;
+  name: string;
+  kind: ModelKind;
+  classes: string[];
+  metrics: Record<string, unknown> | null;
+  label_counts: Record<string, number> | null;
+  training_ms: number | null;
+  prediction_count: number;
+  created_at: Date;
+}
+
+const toVersionView = (r: VersionRow): ModelVersionView => ({
+  id: r.id,
+  projectId: r.project_id,
+  name: r.name,
+  kind: r.kind,
+  classes: r.classes,
+  metrics: r.metrics,
+  labelCounts: r.label_counts,
+  trainingMs: r.training_ms,
+  predictionCount: r.prediction_count,
+  createdAt: new Date(r.created_at),
+});
+
+const VERSION_SELECT = `v.id, v.project_id, v.name, v.kind, v.classes, v.metrics, v.label_counts, v.training_ms, v.created_at,
+  (SELECT count(*)::int FROM prediction pr WHERE pr.model_version_id = v.id) AS prediction_count`;
+
+/** Validates one probability row: length K, finite, non-negative, sums to 1 (± tolerance). Returns it renormalised as float32. */
+function parseProbs(probs: unknown, k: number, field: string): Float32Array {
+  if (!Array.isArray(probs)) throw badInput(field, 'must be a list of probabilities');
+  if (probs.length !== k) throw badInput(field, `has ${probs.length} probabilities, the project has ${k} classes`);
+  let s = 0;
+  for (let j = 0; j < k; j++) {
+    const v = probs[j] as number;
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw badInput(`${field}[${j}]`, 'is not a finite number');
+    if (v < 0) throw badInput(`${field}[${j}]`, `is negative (${v})`);
+    s += v;
+  }
+  if (Math.abs(s - 1) > PROB_SUM_TOLERANCE) throw badInput(field, `sums to ${s}, not 1 (tolerance ${PROB_SUM_TOLERANCE})`);
+  const out = new Float32Array(k);
+  for (let j = 0; j < k; j++) out[j] = (probs[j] as number) / s;
+  return out;
+}
+
+export class ModelService {
+  constructor(
+    private readonly db: Database,
+    private readonly projects: ProjectService,
+  ) {}
+
+  /**
+   * Stores an external model's predictions as a new model version, all or nothing in one transaction. Each row names
+   * its item by id or externalId and gives one probability per project class, in the project's class order.
+   */
+  async submitPredictions(p: Principal, projectId: string, modelName: string, predictions: PredictionData[]): Promise<ModelVersionView> {
+    if (!Array.isArray(predictions) || predictions.length === 0) throw badInput('predictions', 'must contain at least one prediction');
+    if (predictions.length > MAX_PREDICTIONS) {
+      throw badInput('predictions', `at most ${MAX_PREDICTIONS} predictions per call, got ${predictions.length}`);
+    }
+    return this.db.transaction(async (sql) => {
+      const project = await this.projects.access(p, projectId, 'predictions:submit', sql);
+      const name = typeof modelName === 'string' ? modelName.trim() : '';
+      if (name === '' || name.length > MAX_MODEL_NAME) throw badInput('modelName', `must be a non-empty name of at most ${MAX_MODEL_NAME} characters`);
+      if (name === BUILTIN_MODEL_NAME) throw badInput('modelName', `"${BUILTIN_MODEL_NAME}" is reserved for Loupe's own model`);
+      const k = project.classes.length;
+      const n = predictions.length;
+      const probs: Float32Array[] = new Array(n);
+      const ids = new Set<string>();
+      const exts = new Set<string>();
+      for (let i = 0; i < n; i++) {
+        const r = predictions[i];
+        const hasId = r.itemId !== undefined && r.itemId !== null;
+        const hasExt = r.externalId !== undefined && r.externalId !== null;
+        if (hasId === hasExt) throw badInput(`predictions[${i}].itemId`, 'give exactly one of itemId and externalId');
+        if (hasId) {
+          if (!isUuid(r.itemId)) throw notFound(`item ${r.itemId}`, `predictions[${i}].itemId`);
+          ids.add(r.itemId!);
+        } else exts.add(r.externalId!);
+        probs[i] = parseProbs(r.probs, k, `predictions[${i}].probs`);
+      }
+      const found = await sql.query<{ id: string; external_id: string }>(
+        `SELECT id, external_id FROM item WHERE project_id = $1 AND (id = ANY($2::uuid[]) OR external_id = ANY($3::text[]))`,
+        [project.id, [...ids], [...exts]],
+      );
+      const byId = new Set(found.map((r) => r.id));
+      const byExt = new Map(found.map((r) => [r.external_id, r.id]));
+      const itemIds: string[] = new Array(n);
+      const seen = new Map<string, number>();
+      for (let i = 0; i < n; i++) {
+        const r = predictions[i];
+        let id: string | undefined;
+        if (r.itemId !== undefined && r.itemId !== null) {
+          if (!byId.has(r.itemId)) throw notFound(`item ${r.itemId}`, `predictions[${i}].itemId`);
+          id = r.itemId;
+        } else {
+          id = byExt.get(r.externalId!);
+          if (!id) throw notFound(`item with externalId "${r.externalId}"`, `predictions[${i}].externalId`);
+        }
+        const prev = seen.get(id);
+        if (prev !== undefined) throw badInput(`predictions[${i}]`, `names the same item as predictions[${prev}]`);
+        seen.set(id, i);
+        itemIds[i] = id;
+      }
+      const labelCounts = await this.labelCounts(sql, project.id, project.classes);
+      const [v] = await sql.query<{ id: string }>(
+        `INSERT INTO model_version (project_id, name, kind, classes, label_counts) VALUES ($1, $2, 'EXTERNAL', $3::text[], $4::jsonb) RETURNING id`,
+        [project.id, name, project.classes, JSON.stringify(labelCounts)],
+      );
+      await sql.query(
+        `INSERT INTO prediction (model_version_id, item_id, project_id, probs)
+         SELECT $1, t.item_id, $2, t.probs FROM unnest($3::uuid[], $4::bytea[]) AS t(item_id, probs)`,
+        [v.id, project.id, itemIds, probs.map(encodeFloat32)],
+      );
+      const rows = await sql.query<VersionRow>(`SELECT ${VERSION_SELECT} FROM model_version v WHERE v.id = $1`, [v.id]);
+      return toVersionView(rows[0]);
+    });
+  }
+
+  /** Model versions of a project, newest first. */
+  async modelVersions(p: Principal, projectId: string): Promise<ModelVersionView[]> {
+    await this.projects.access(p, projectId, 'model:read');
+    const rows = await this.db.query<VersionRow>(
+      `SELECT ${VERSION_SELECT} FROM model_version v WHERE v.project_id = $1 ORDER BY v.created_at DESC, v.id DESC`,
+      [projectId],
+    );
+    return rows.map(toVersionView);
+  }
+
+  /**
+   * For item.prediction: each item's probabilities under its project's latest model version (null when that version
+   * did not predict the item). The root field has already checked the item's project; this checks the role.
+   */
+  async forItems(p: Principal, itemIds: readonly string[]): Promise<(PredictionView | null)[]> {
+    if (!AuthService.can(p, 'model:read')) throw forbidden(`role ${p.role} may not model:read`);
+    const rows = await this.db.query<{ item_id: string; model_version_id: string; name: string; classes: string[]; probs: Uint8Array; created_at: Date }>(
+      `SELECT pr.item_id, pr.model_version_id, v.name, v.classes, pr.probs, pr.created_at
+       FROM item i
+       JOIN LATERAL (SELECT id FROM model_version WHERE project_id = i.project_id ORDER BY created_at DESC, id DESC LIMIT 1) lv ON true
+       JOIN prediction pr ON pr.model_version_id = lv.id AND pr.item_id = i.id
+       JOIN model_version v ON v.id = lv.id
+       WHERE i.id = ANY($1::uuid[])`,
+      [itemIds],
+    );
+    const by = new Map<string, PredictionView>();
+    for (const r of rows) {
+      const probs = decodeFloat32(r.probs)!;
+      let best = 0;
+      for (let j = 1; j < probs.length; j++) if (probs[j] > probs[best]) best = j;
+      by.set(r.item_id, {
+        modelVersionId: r.model_version_id,
+        modelName: r.name,
+        label: r.classes[best],
+        probabilities: r.classes.map((label, j) => ({ label, probability: probs[j] })),
+        createdAt: new Date(r.created_at),
+      });
+    }
+    return itemIds.map((id) => by.get(id) ?? null);
+  }
+
+  /** The project's latest model version and its predictions for `itemIds` (null when the project has no model). */
+  static async latestPredictions(sql: Sql, projectId: string, itemIds: readonly string[]): Promise<LatestPredictions | null> {
+    const [v] = await sql.query<{ id: string; name: string; classes: string[] }>(
+      `SELECT id, name, classes FROM model_version WHERE project_id = $1 ORDER BY created_at DESC, id DESC LIMIT 1`,
+      [projectId],
+    );
+    if (!v) return null;
+    const rows = await sql.query<{ item_id: string; probs: Uint8Array }>(
+      `SELECT item_id, probs FROM prediction WHERE model_version_id = $1 AND item_id = ANY($2::uuid[])`,
+      [v.id, itemIds],
+    );
+    return { modelVersionId: v.id, modelName: v.name, classes: v.classes, probs: new Map(rows.map((r) => [r.item_id, decodeFloat32(r.probs)!])) };
+  }
+
+  private async labelCounts(sql: Sql, projectId: string, classes: string[]): Promise<Record<string, number>> {
+    const rows = await sql.query<{ label: number; n: number }>(
+      `SELECT current_label AS label, count(*)::int AS n FROM item WHERE project_id = $1 AND current_label IS NOT NULL GROUP BY current_label`,
+      [projectId],
+    );
+    const out: Record<string, number> = Object.fromEntries(classes.map((c) => [c, 0]));
+    for (const r of rows) if (classes[r.label] !== undefined) out[classes[r.label]] = r.n;
+    return out;
+  }
+}

@@ -1,0 +1,240 @@
+import { createHash } from 'node:crypto';
+import { Database, Sql } from '../db/database';
+import { decodeFloat32 } from '../db/float32';
+import { badInput, notFound } from '../errors';
+import { SamplingStrategy, SelectInputs, selectBatch } from '../sampling';
+import { Principal } from './auth.service';
+import { isUuid } from './ids';
+import { ITEM_SELECT, ItemView, MAX_BATCH, toItemView } from './item.service';
+import { ModelService } from './model.service';
+import { ProjectService, ProjectView } from './project.service';
+
+/** The strategies nextBatch offers (selectBatch's RELABEL_OR_NEW needs ActiveLab scores the service does not compute yet). */
+export const NEXT_BATCH_STRATEGIES = ['RANDOM', 'LEAST_CONFIDENCE', 'MARGIN', 'ENTROPY', 'VOTE_ENTROPY', 'KL_CONSENSUS', 'KCENTER', 'HYBRID', 'CLUSTER_MARGIN'] as const;
+export type NextBatchStrategy = (typeof NEXT_BATCH_STRATEGIES)[number];
+/** Uncertainty (margin) filtered by k-center diversity: the issue's anchors put it at or near the best on both data sets. */
+export const DEFAULT_STRATEGY: NextBatchStrategy = 'HYBRID';
+export const MAX_BATCH_SIZE = 1000;
+/** A lease's length when the project's settings give no `leaseSeconds`. */
+export const DEFAULT_LEASE_SECONDS = 600;
+/** Longest lease (one week): a forgotten lease must end some day. */
+export const MAX_LEASE_SECONDS = 7 * 24 * 3600;
+const MAX_NAME = 200;
+
+export interface BatchItemView {
+  item: ItemView;
+  totalScore: number;
+  scores: Array<{ name: string; value: number }>;
+  reason: string;
+  leaseExpiresAt: Date;
+}
+
+export interface NextBatchView {
+  requestedStrategy: NextBatchStrategy;
+  strategy: NextBatchStrategy;
+  /** Why another strategy was used (e.g. "no model: diversity sampling"); null when none. */
+  fallback: string | null;
+  modelVersionId: string | null;
+  labeledCount: number;
+  candidateCount: number;
+  items: BatchItemView[];
+}
+
+export interface LeaseView {
+  itemId: string;
+  annotator: string;
+  expiresAt: Date;
+}
+
+function checkAnnotator(a: unknown): string {
+  if (typeof a !== 'string' || a.trim() === '' || a.length > MAX_NAME) throw badInput('annotator', `must be a non-empty name of at most ${MAX_NAME} characters`);
+  return a;
+}
+
+function checkSeconds(s: unknown, field: string): number {
+  if (typeof s !== 'number' || !Number.isFinite(s) || s <= 0 || s > MAX_LEASE_SECONDS) {
+    throw badInput(field, `must be a number of seconds in (0, ${MAX_LEASE_SECONDS}]`);
+  }
+  return s;
+}
+
+function checkItemIds(itemIds: unknown): string[] {
+  if (!Array.isArray(itemIds) || itemIds.length === 0) throw badInput('itemIds', 'must contain at least one item id');
+  if (itemIds.length > MAX_BATCH) throw badInput('itemIds', `at most ${MAX_BATCH} ids per call, got ${itemIds.length}`);
+  itemIds.forEach((id, i) => {
+    if (!isUuid(id)) throw notFound(`item ${String(id)}`, `itemIds[${i}]`);
+  });
+  return itemIds as string[];
+}
+
+/** The project's lease length: settings.leaseSeconds, else {@link DEFAULT_LEASE_SECONDS}. */
+export function leaseSecondsOf(project: ProjectView): number {
+  const v = project.settings.leaseSeconds;
+  return v === undefined || v === null ? DEFAULT_LEASE_SECONDS : checkSeconds(v, 'project.settings.leaseSeconds');
+}
+
+/** A seed per annotator: random picks differ between annotators and repeat for one. */
+function seedOf(annotator: string): number {
+  return createHash('sha256').update(annotator, 'utf8').digest().readUInt32LE(0);
+}
+
+/**
+ * Serialises lease-taking within one project on PostgreSQL (a transaction-scoped advisory lock; PGlite runs every
+ * transaction alone anyway). Statements after it see every lease committed before it was granted.
+ */
+async function lockLeases(sql: Sql, projectId: string): Promise<void> {
+  await sql.query(`SELECT pg_advisory_xact_lock(hashtext('loupe.lease'), hashtext($1))`, [projectId]);
+}
+
+export class SelectionService {
+  constructor(
+    private readonly db: Database,
+    private readonly projects: ProjectService,
+  ) {}
+
+  /**
+   * What should `annotator` label next: picks `size` items from the pool with `strategy` and leases them to the
+   * annotator for the project's lease length, in one transaction. The pool is the items with no HUMAN, GOLD or REVIEW
+   * annotation, not annotated by this annotator, not leased to another annotator (and, in a project with an
+   * embedding dimension, with an embedding). Scores come from the project's latest model version (items it did not
+   * predict are left out); without a model, diversity sampling (KCENTER, or RANDOM without embeddings), said in
+   * `fallback`. Calls that overlap never hand the same item to two annotators.
+   */
+  async nextBatch(p: Principal, projectId: string, size: number, strategy: NextBatchStrategy, annotator: string): Promise<NextBatchView> {
+    if (!Number.isInteger(size) || size < 1 || size > MAX_BATCH_SIZE) throw badInput('size', `must be an integer in 1..${MAX_BATCH_SIZE}`);
+    if (!(NEXT_BATCH_STRATEGIES as readonly string[]).includes(strategy)) throw badInput('strategy', `unknown strategy ${String(strategy)}`);
+    checkAnnotator(annotator);
+    return this.db.transaction(async (sql) => {
+      const project = await this.projects.access(p, projectId, 'selection:next', sql);
+      const leaseSeconds = leaseSecondsOf(project);
+      await lockLeases(sql, project.id);
+      await sql.query(`DELETE FROM lease WHERE project_id = $1 AND expires_at <= now()`, [project.id]);
+
+      // 1. Load: rows of the selection (embedding projects: items with an embedding), labels, leases, own annotations.
+      const dim = project.embeddingDim;
+      const rows = await sql.query<{ id: string; labeled: boolean; embedding: Uint8Array | null }>(
+        `SELECT id, current_label IS NOT NULL AS labeled, ${dim !== null ? 'embedding' : 'NULL::bytea AS embedding'}
+         FROM item WHERE project_id = $1 ${dim !== null ? 'AND embedding IS NOT NULL' : ''} ORDER BY created_at, id`,
+        [project.id],
+      );
+      const leasedByOthers = new Set(
+        (await sql.query<{ item_id: string }>(`SELECT item_id FROM lease WHERE project_id = $1 AND annotator <> $2`, [project.id, annotator])).map((r) => r.item_id),
+      );
+      const mine = new Set(
+        (
+          await sql.query<{ item_id: string }>(
+            `SELECT DISTINCT a.item_id FROM annotation a JOIN annotator n ON n.id = a.annotator_id WHERE n.project_id = $1 AND n.name = $2`,
+            [project.id, annotator],
+          )
+        ).map((r) => r.item_id),
+      );
+      const n = rows.length;
+      const labeled: number[] = [];
+      const others: number[] = [];
+      let pool: number[] = [];
+      for (let i = 0; i < n; i++) {
+        const r = rows[i];
+        if (r.labeled) labeled.push(i);
+        else if (leasedByOthers.has(r.id)) others.push(i);
+        else if (!mine.has(r.id)) pool.push(i);
+      }
+
+      // 2. The latest model's predictions, over the project's classes (classes appended since get probability 0).
+      const k = project.classes.length;
+      const latest = await ModelService.latestPredictions(sql, project.id, pool.map((i) => rows[i].id));
+      let predProbs: Float32Array | null = null;
+      let fallback: string | null = null;
+      if (latest && latest.probs.size > 0) {
+        predProbs = new Float32Array(n * k).fill(1 / k);
+        const col = latest.classes.map((c) => project.classes.indexOf(c));
+        for (const i of pool) {
+          const pr = latest.probs.get(rows[i].id);
+          if (!pr) continue;
+          predProbs.fill(0, i * k, (i + 1) * k);
+          for (let j = 0; j < pr.length; j++) if (col[j] >= 0) predProbs[i * k + col[j]] = pr[j];
+        }
+        pool = pool.filter((i) => latest.probs.has(rows[i].id));
+      } else if (latest) {
+        fallback = `model version ${latest.modelVersionId} (${latest.modelName}) has no predictions for the pool`;
+      }
+
+      const base = { requestedStrategy: strategy, modelVersionId: predProbs && latest ? latest.modelVersionId : null, labeledCount: labeled.length };
+      if (pool.length === 0) return { ...base, strategy, fallback, candidateCount: 0, items: [] };
+
+      // 3. Select (pure).
+      const inputs: SelectInputs = { n, labeled, alreadySelected: others, candidates: pool, classNames: project.classes };
+      if (predProbs) inputs.predProbs = { rows: n, cols: k, data: predProbs };
+      if (dim !== null) {
+        const X = new Float32Array(n * dim);
+        for (let i = 0; i < n; i++) X.set(decodeFloat32(rows[i].embedding)!, i * dim);
+        inputs.features = { rows: n, cols: dim, data: X };
+      }
+      const res = selectBatch(strategy as SamplingStrategy, inputs, { size, seed: seedOf(annotator) });
+      if (res.fallback) fallback = fallback ? `${fallback}: ${res.strategy === 'KCENTER' ? 'diversity' : 'random'} sampling` : res.fallback;
+
+      // 4. Lease the picks (renewing this annotator's own leases) and return them in pick order.
+      const picked = res.items.map((s) => rows[s.index].id);
+      const leases = await sql.query<{ item_id: string; expires_at: Date }>(
+        `INSERT INTO lease (item_id, annotator, project_id, expires_at)
+         SELECT t.item_id, $2, $3, now() + make_interval(secs => $4) FROM unnest($1::uuid[]) AS t(item_id)
+         ON CONFLICT (item_id, annotator) DO UPDATE SET expires_at = EXCLUDED.expires_at
+         RETURNING item_id, expires_at`,
+        [picked, annotator, project.id, leaseSeconds],
+      );
+      const expires = new Map(leases.map((l) => [l.item_id, new Date(l.expires_at)]));
+      const views = await sql.query<Parameters<typeof toItemView>[0]>(
+        `SELECT ${ITEM_SELECT} FROM item i JOIN project p ON p.id = i.project_id WHERE i.id = ANY($1::uuid[])`,
+        [picked],
+      );
+      const byId = new Map(views.map((r) => [r.id, toItemView(r)]));
+      return {
+        ...base,
+        strategy: res.strategy as NextBatchStrategy,
+        fallback,
+        candidateCount: res.candidateCount,
+        items: res.items.map((s, t) => ({
+          item: byId.get(picked[t])!,
+          totalScore: s.score,
+          scores: Object.entries(s.scores).map(([name, value]) => ({ name, value })),
+          reason: s.reason,
+          leaseExpiresAt: expires.get(picked[t])!,
+        })),
+      };
+    });
+  }
+
+  /** Ends `annotator`'s leases on these items (a skip). Items not leased to the annotator are ignored. */
+  async releaseItems(p: Principal, projectId: string, annotator: string, itemIds: string[]): Promise<number> {
+    checkAnnotator(annotator);
+    const ids = checkItemIds(itemIds);
+    return this.db.transaction(async (sql) => {
+      const project = await this.projects.access(p, projectId, 'selection:next', sql);
+      const gone = await sql.query(
+        `DELETE FROM lease WHERE project_id = $1 AND annotator = $2 AND item_id = ANY($3::uuid[]) AND expires_at > now() RETURNING item_id`,
+        [project.id, annotator, ids],
+      );
+      return gone.length;
+    });
+  }
+
+  /** Renews `annotator`'s active leases on these items for `seconds` from now; all or nothing. */
+  async extendLease(p: Principal, projectId: string, annotator: string, itemIds: string[], seconds: number): Promise<LeaseView[]> {
+    checkAnnotator(annotator);
+    const ids = checkItemIds(itemIds);
+    checkSeconds(seconds, 'seconds');
+    return this.db.transaction(async (sql) => {
+      const project = await this.projects.access(p, projectId, 'selection:next', sql);
+      await lockLeases(sql, project.id);
+      const rows = await sql.query<{ item_id: string; expires_at: Date }>(
+        `UPDATE lease SET expires_at = now() + make_interval(secs => $4)
+         WHERE project_id = $1 AND annotator = $2 AND item_id = ANY($3::uuid[]) AND expires_at > now() RETURNING item_id, expires_at`,
+        [project.id, annotator, ids, seconds],
+      );
+      const got = new Map(rows.map((r) => [r.item_id, new Date(r.expires_at)]));
+      ids.forEach((id, i) => {
+        if (!got.has(id)) throw notFound(`active lease of item ${id} by annotator "${annotator}"`, `itemIds[${i}]`);
+      });
+      return ids.map((id) => ({ itemId: id, annotator, expiresAt: got.get(id)! }));
+    });
+  }
+}
