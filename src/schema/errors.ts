@@ -44,6 +44,10 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
     };
   }
   const code = formatted.extensions?.code;
+  // graphql-js stops coercing variables after 50 errors with a plain GraphQLError: still the client's input.
+  if (original instanceof GraphQLError && original.message.startsWith('Too many errors processing variables')) {
+    return { message: original.message, extensions: { code: 'BAD_USER_INPUT' } };
+  }
   if (original instanceof GraphQLError && code && code !== 'INTERNAL_SERVER_ERROR') {
     const { stacktrace: _s, ...ext } = formatted.extensions ?? {};
     return { ...formatted, extensions: ext };

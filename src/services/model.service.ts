@@ -44,15 +44,6 @@ export interface PredictionView {
   createdAt: Date;
 }
 
-/** The latest model version of a project with its predictions for some items, as selection needs them. */
-export interface LatestPredictions {
-  modelVersionId: string;
-  modelName: string;
-  classes: string[];
-  /** item id → probabilities over the model version's classes. */
-  probs: Map<string, Float32Array>;
-}
-
 interface VersionRow {
   id: string;
   project_id: string;
@@ -212,20 +203,6 @@ export class ModelService {
       });
     }
     return itemIds.map((id) => by.get(id) ?? null);
-  }
-
-  /** The project's latest model version and its predictions for `itemIds` (null when the project has no model). */
-  static async latestPredictions(sql: Sql, projectId: string, itemIds: readonly string[]): Promise<LatestPredictions | null> {
-    const [v] = await sql.query<{ id: string; name: string; classes: string[] }>(
-      `SELECT id, name, classes FROM model_version WHERE project_id = $1 ORDER BY created_at DESC, id DESC LIMIT 1`,
-      [projectId],
-    );
-    if (!v) return null;
-    const rows = await sql.query<{ item_id: string; probs: Uint8Array }>(
-      `SELECT item_id, probs FROM prediction WHERE model_version_id = $1 AND item_id = ANY($2::uuid[])`,
-      [v.id, itemIds],
-    );
-    return { modelVersionId: v.id, modelName: v.name, classes: v.classes, probs: new Map(rows.map((r) => [r.item_id, decodeFloat32(r.probs)!])) };
   }
 
   private async labelCounts(sql: Sql, projectId: string, classes: string[]): Promise<Record<string, number>> {

@@ -1,12 +1,11 @@
 import { createHash } from 'node:crypto';
 import { Database, Sql } from '../db/database';
-import { decodeFloat32 } from '../db/float32';
 import { badInput, notFound } from '../errors';
 import { SamplingStrategy, SelectInputs, selectBatch } from '../sampling';
 import { Principal } from './auth.service';
 import { isUuid } from './ids';
 import { ITEM_SELECT, ItemView, MAX_BATCH, toItemView } from './item.service';
-import { ModelService } from './model.service';
+import { EmbeddingCache, PredictionCache } from './feature-cache';
 import { ProjectService, ProjectView } from './project.service';
 
 /** The strategies nextBatch offers (selectBatch's RELABEL_OR_NEW needs ActiveLab scores the service does not compute yet). */
@@ -87,6 +86,9 @@ async function lockLeases(sql: Sql, projectId: string): Promise<void> {
 }
 
 export class SelectionService {
+  private readonly embeddings = new EmbeddingCache();
+  private readonly predictions = new PredictionCache();
+
   constructor(
     private readonly db: Database,
     private readonly projects: ProjectService,
@@ -110,13 +112,22 @@ export class SelectionService {
       await lockLeases(sql, project.id);
       await sql.query(`DELETE FROM lease WHERE project_id = $1 AND expires_at <= now()`, [project.id]);
 
-      // 1. Load: rows of the selection (embedding projects: items with an embedding), labels, leases, own annotations.
+      // 1. Load: rows of the selection (embedding projects: items with an embedding, from the in-memory cache),
+      //    labeled items, leases, own annotations.
       const dim = project.embeddingDim;
-      const rows = await sql.query<{ id: string; labeled: boolean; embedding: Uint8Array | null }>(
-        `SELECT id, current_label IS NOT NULL AS labeled, ${dim !== null ? 'embedding' : 'NULL::bytea AS embedding'}
-         FROM item WHERE project_id = $1 ${dim !== null ? 'AND embedding IS NOT NULL' : ''} ORDER BY created_at, id`,
-        [project.id],
+      let ids: string[];
+      let features: Float32Array | null = null;
+      if (dim !== null) {
+        const m = await this.embeddings.get(sql, project.id, dim);
+        ids = m.ids;
+        features = m.X;
+      } else {
+        ids = (await sql.query<{ id: string }>(`SELECT id FROM item WHERE project_id = $1 ORDER BY created_at, id`, [project.id])).map((r) => r.id);
+      }
+      const labeledIds = new Set(
+        (await sql.query<{ id: string }>(`SELECT id FROM item WHERE project_id = $1 AND current_label IS NOT NULL`, [project.id])).map((r) => r.id),
       );
+      const rows = ids.map((id) => ({ id, labeled: labeledIds.has(id) }));
       const leasedByOthers = new Set(
         (await sql.query<{ item_id: string }>(`SELECT item_id FROM lease WHERE project_id = $1 AND annotator <> $2`, [project.id, annotator])).map((r) => r.item_id),
       );
@@ -141,10 +152,10 @@ export class SelectionService {
 
       // 2. The latest model's predictions, over the project's classes (classes appended since get probability 0).
       const k = project.classes.length;
-      const latest = await ModelService.latestPredictions(sql, project.id, pool.map((i) => rows[i].id));
+      const latest = await this.predictions.latest(sql, project.id);
       let predProbs: Float32Array | null = null;
       let fallback: string | null = null;
-      if (latest && latest.probs.size > 0) {
+      if (latest && pool.some((i) => latest.probs.has(rows[i].id))) {
         predProbs = new Float32Array(n * k).fill(1 / k);
         const col = latest.classes.map((c) => project.classes.indexOf(c));
         for (const i of pool) {
@@ -164,11 +175,7 @@ export class SelectionService {
       // 3. Select (pure).
       const inputs: SelectInputs = { n, labeled, alreadySelected: others, candidates: pool, classNames: project.classes };
       if (predProbs) inputs.predProbs = { rows: n, cols: k, data: predProbs };
-      if (dim !== null) {
-        const X = new Float32Array(n * dim);
-        for (let i = 0; i < n; i++) X.set(decodeFloat32(rows[i].embedding)!, i * dim);
-        inputs.features = { rows: n, cols: dim, data: X };
-      }
+      if (dim !== null && features) inputs.features = { rows: n, cols: dim, data: features };
       const res = selectBatch(strategy as SamplingStrategy, inputs, { size, seed: seedOf(annotator) });
       if (res.fallback) fallback = fallback ? `${fallback}: ${res.strategy === 'KCENTER' ? 'diversity' : 'random'} sampling` : res.fallback;
 

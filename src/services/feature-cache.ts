@@ -1,0 +1,118 @@
+import type { Sql } from '../db/database';
+import { decodeFloat32 } from '../db/float32';
+
+/** Rows whose updated_at is this close to the cached watermark are read again (transactions commit out of order). */
+const REFRESH_MARGIN = '5 minutes';
+/** Model versions whose predictions are kept in memory (versions are immutable, so entries never go stale). */
+const PREDICTION_VERSIONS_KEPT = 3;
+
+interface ProjectEmbeddings {
+  dim: number;
+  ids: string[];
+  index: Map<string, number>;
+  data: Float32Array;
+  /** max(updated_at) of the rows read, as PostgreSQL text (compared in SQL, never parsed). */
+  watermark: string;
+}
+
+export interface EmbeddingMatrix {
+  ids: string[];
+  index: Map<string, number>;
+  /** rows × dim, row i = ids[i]. */
+  X: Float32Array;
+  dim: number;
+}
+
+/**
+ * The project's item embeddings in memory, kept fresh incrementally: each call asks the database for the count and
+ * the newest change, and reads only rows changed since the last call (plus a safety margin); a count that does not
+ * add up (items deleted) triggers a full reload. nextBatch on 100,000 × 128 then reads kilobytes, not 50 MB.
+ */
+export class EmbeddingCache {
+  private byProject = new Map<string, ProjectEmbeddings>();
+
+  async get(sql: Sql, projectId: string, dim: number): Promise<EmbeddingMatrix> {
+    const [head] = await sql.query<{ n: number; watermark: string | null }>(
+      `SELECT count(*)::int AS n, max(updated_at)::text AS watermark FROM item WHERE project_id = $1 AND embedding IS NOT NULL`,
+      [projectId],
+    );
+    let c = this.byProject.get(projectId);
+    if (c && c.dim !== dim) c = undefined;
+    if (c && head.n === c.ids.length && head.watermark === c.watermark) return this.view(c);
+    if (c && head.watermark !== null) {
+      const rows = await sql.query<{ id: string; embedding: Uint8Array; updated: string }>(
+        `SELECT id, embedding, updated_at::text AS updated FROM item
+         WHERE project_id = $1 AND embedding IS NOT NULL AND updated_at >= $2::timestamptz - interval '${REFRESH_MARGIN}'`,
+        [projectId, c.watermark],
+      );
+      const grown = c.ids.length + rows.filter((r) => !c!.index.has(r.id)).length;
+      if (grown === head.n) {
+        if (grown * dim > c.data.length) {
+          const bigger = new Float32Array(Math.max(grown * dim, c.data.length * 2));
+          bigger.set(c.data);
+          c.data = bigger;
+        }
+        for (const r of rows) {
+          let i = c.index.get(r.id);
+          if (i === undefined) {
+            i = c.ids.length;
+            c.ids.push(r.id);
+            c.index.set(r.id, i);
+          }
+          c.data.set(decodeFloat32(r.embedding)!, i * dim);
+        }
+        c.watermark = head.watermark;
+        return this.view(c);
+      }
+    }
+    // Cold, or rows disappeared: read everything.
+    const rows = await sql.query<{ id: string; embedding: Uint8Array }>(
+      `SELECT id, embedding FROM item WHERE project_id = $1 AND embedding IS NOT NULL ORDER BY created_at, id`,
+      [projectId],
+    );
+    const data = new Float32Array(Math.max(rows.length, 1) * dim);
+    const ids: string[] = new Array(rows.length);
+    const index = new Map<string, number>();
+    rows.forEach((r, i) => {
+      ids[i] = r.id;
+      index.set(r.id, i);
+      data.set(decodeFloat32(r.embedding)!, i * dim);
+    });
+    c = { dim, ids, index, data, watermark: head.watermark ?? '' };
+    this.byProject.set(projectId, c);
+    return this.view(c);
+  }
+
+  private view(c: ProjectEmbeddings): EmbeddingMatrix {
+    return { ids: c.ids.slice(), index: c.index, X: c.data.subarray(0, c.ids.length * c.dim), dim: c.dim };
+  }
+}
+
+export interface VersionPredictions {
+  modelVersionId: string;
+  modelName: string;
+  classes: string[];
+  /** item id → class probabilities over `classes`. */
+  probs: Map<string, Float32Array>;
+}
+
+/** Predictions of the latest model version of a project; a version's predictions are read from the database once. */
+export class PredictionCache {
+  private versions = new Map<string, VersionPredictions>();
+
+  async latest(sql: Sql, projectId: string): Promise<VersionPredictions | null> {
+    const [v] = await sql.query<{ id: string; name: string; classes: string[] }>(
+      `SELECT id, name, classes FROM model_version WHERE project_id = $1 ORDER BY created_at DESC, id DESC LIMIT 1`,
+      [projectId],
+    );
+    if (!v) return null;
+    let hit = this.versions.get(v.id);
+    if (!hit) {
+      const rows = await sql.query<{ item_id: string; probs: Uint8Array }>(`SELECT item_id, probs FROM prediction WHERE model_version_id = $1`, [v.id]);
+      hit = { modelVersionId: v.id, modelName: v.name, classes: v.classes, probs: new Map(rows.map((r) => [r.item_id, decodeFloat32(r.probs)!])) };
+      this.versions.set(v.id, hit);
+      while (this.versions.size > PREDICTION_VERSIONS_KEPT) this.versions.delete(this.versions.keys().next().value!);
+    }
+    return hit;
+  }
+}
