@@ -65,6 +65,7 @@ async function httpIngest(env: Record<string, string>, total: number, label: str
     // Warm-up batch (JIT, caches), not counted.
     await gql(url, key, SUBMIT, { p, a: makeBatch(batches) });
     const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
     await Promise.all(
       Array.from({ length: CLIENTS }, async () => {
         for (let b = next++; b < batches; b = next++) {
@@ -74,6 +75,8 @@ async function httpIngest(env: Record<string, string>, total: number, label: str
       }),
     );
     const secs = (performance.now() - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    if (process.env.LOUPE_BENCH_CPU) console.log(`node cpu ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s (user ${(cpu.user / 1e6).toFixed(2)})`);
     const rate = (batches * BATCH) / secs;
     console.log(`| submitAnnotations over HTTP, ${label} | ${batches * BATCH} annotations | ${secs.toFixed(2)} s | ${Math.round(rate)} annotations/s |`);
     return rate;

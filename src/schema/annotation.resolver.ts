@@ -9,7 +9,7 @@ export class AnnotationResolver {
   })
   submitAnnotations(
     @Arg('projectId', () => ID) projectId: string,
-    @Arg('annotations', () => [AnnotationInput]) annotations: AnnotationInput[],
+    @Arg('annotations', () => [AnnotationInput], { validate: false }) annotations: AnnotationInput[],
     @Ctx() ctx: Context,
   ) {
     return ctx.services.annotations.submit(ctx.principal!, projectId, annotations);

@@ -13,7 +13,7 @@ export class ItemResolver {
   @Mutation(() => ImportItemsResultType, { description: 'Upserts items by externalId, up to 10,000 per call, in one transaction.' })
   importItems(
     @Arg('projectId', () => ID) projectId: string,
-    @Arg('items', () => [ItemInput]) items: ItemInput[],
+    @Arg('items', () => [ItemInput], { validate: false }) items: ItemInput[],
     @Ctx() ctx: Context,
   ) {
     return ctx.services.items.importItems(ctx.principal!, projectId, items);
