@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import type { Config } from './config';
 import { Database } from './db/database';
+import { Scheduler } from './jobs/scheduler';
 import { log, setLogLevel } from './logger';
 import { createSchema } from './schema/build-schema';
 import { RunningServer, startServer } from './server';
@@ -11,13 +12,15 @@ export interface App {
   db: Database;
   services: Services;
   server: RunningServer;
+  /** The job scheduler; null when LOUPE_SCHEDULER=false. */
+  scheduler: Scheduler | null;
   /** Set when this start installed the first admin key (printed once by the CLI). */
   bootstrapKey: { key: string; generated: boolean } | null;
   /** Drains HTTP requests, then closes the database (PGlite included). Safe to call twice. */
   close(): Promise<void>;
 }
 
-/** Composition root: config → database → services → schema → server. */
+/** Composition root: config → database → services → schema → server → jobs. */
 export async function createApp(config: Config): Promise<App> {
   setLogLevel(config.logLevel);
   const db = await Database.open({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
@@ -25,16 +28,22 @@ export async function createApp(config: Config): Promise<App> {
   const bootstrapKey = await services.auth.bootstrapAdminKey(config.adminKey);
   const schema = await createSchema();
   const server = await startServer(config, services, schema);
+  await services.jobs.recover();
+  const scheduler = config.scheduler ? new Scheduler(db, services.jobs.runner) : null;
+  await scheduler?.start();
   let closing: Promise<void> | null = null;
   return {
     config,
     db,
     services,
     server,
+    scheduler,
     bootstrapKey,
     close: () =>
       (closing ??= (async () => {
+        await scheduler?.stop();
         await server.stop();
+        await services.jobs.close();
         await db.close();
         log.info('stopped');
       })()),

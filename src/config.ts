@@ -21,6 +21,8 @@ export interface Config {
   tfBackend: TfBackendChoice;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   shutdownGraceMs: number;
+  /** Runs the projects' job schedules (LOUPE_SCHEDULER); runJob works either way. */
+  scheduler: boolean;
 }
 
 export class ConfigError extends Error {
@@ -93,6 +95,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tfBackend: oneOf('LOUPE_TF_BACKEND', 'auto', ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const),
     logLevel: oneOf('LOG_LEVEL', 'info', ['debug', 'info', 'warn', 'error'] as const),
     shutdownGraceMs: int('LOUPE_SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
+    scheduler: bool('LOUPE_SCHEDULER', true),
   };
   if (problems.length) throw new ConfigError(problems);
   return config;

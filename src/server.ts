@@ -14,6 +14,7 @@ import type { Config } from './config';
 import { log } from './logger';
 import { Context, createContext } from './schema/context';
 import { formatError } from './schema/errors';
+import { exportSnapshotHandler } from './schema/snapshot.export';
 import type { Services } from './services/services';
 
 export interface RunningServer {
@@ -84,6 +85,8 @@ export async function startServer(config: Config, services: Services, schema: Gr
     const r = await services.db.ready();
     res.status(r.ok ? 200 : 503).json({ status: r.ok ? 'ready' : 'not ready', database: services.db.kind, detail: r.detail });
   });
+  // Snapshot exports, streamed: GET /export/<snapshotId>.jsonl or .csv, same bearer-key auth and scope rules as GraphQL.
+  app.get('/export/:file', exportSnapshotHandler(services));
 
   app.use(
     '/graphql',

@@ -4,10 +4,16 @@ import { badInput } from '../errors';
 import { requirePrincipal } from '../services/auth.service';
 import { AnnotationResolver } from './annotation.resolver';
 import { ApiKeyResolver } from './api-key.resolver';
+import { ConsensusResolver } from './consensus.resolver';
 import type { Context } from './context';
+import { DriftResolver } from './drift.resolver';
 import { ItemResolver } from './item.resolver';
+import { JobResolver } from './job.resolver';
+import { LabelIssueResolver } from './label-issue.resolver';
 import { ModelResolver } from './model.resolver';
 import { ProjectResolver } from './project.resolver';
+import { RoutingResolver } from './routing.resolver';
+import { SnapshotResolver } from './snapshot.resolver';
 
 /** The path of the first string (or object key) in `v` that holds U+0000, which PostgreSQL text and jsonb cannot store. */
 function findNul(v: unknown, path: string): string | null {
@@ -46,7 +52,7 @@ const GuardRoot: MiddlewareFn<Context> = ({ context, info, args }, next) => {
   return next();
 };
 
-export const resolvers = [ProjectResolver, ItemResolver, AnnotationResolver, ApiKeyResolver, ModelResolver] as const;
+export const resolvers = [ProjectResolver, ItemResolver, AnnotationResolver, ApiKeyResolver, ModelResolver, LabelIssueResolver, JobResolver, ConsensusResolver, RoutingResolver, DriftResolver, SnapshotResolver] as const;
 
 export function createSchema(): Promise<GraphQLSchema> {
   return buildSchema({

@@ -102,12 +102,39 @@ export enum JobStatusEnum {
 }
 registerEnumType(JobStatusEnum, { name: 'JobStatus' });
 
-@ObjectType('JobRun', { description: 'One execution of a pipeline step (training, for now).' })
+export enum JobTriggerEnum {
+  MANUAL = 'MANUAL',
+  SCHEDULE = 'SCHEDULE',
+}
+registerEnumType(JobTriggerEnum, { name: 'JobTrigger', description: "MANUAL: runJob or trainModel; SCHEDULE: a cron slot of the project's schedule." });
+
+export enum JobStepStatusEnum {
+  SUCCEEDED = 'SUCCEEDED',
+  FAILED = 'FAILED',
+  SKIPPED = 'SKIPPED',
+}
+registerEnumType(JobStepStatusEnum, { name: 'JobStepStatus' });
+
+@ObjectType('JobStep', { description: 'One step of a pipeline run.' })
+export class JobStepType {
+  @Field() name: string;
+  @Field(() => JobStepStatusEnum) status: JobStepStatusEnum;
+  @Field(() => Int, { nullable: true, description: 'Wall time of the step in milliseconds; null when skipped.' }) ms: number | null;
+  @Field(() => GraphQLJSONObject, { nullable: true }) counts: Record<string, number> | null;
+  @Field(() => String, { nullable: true }) error: string | null;
+  @Field(() => String, { nullable: true, description: 'Why it was skipped.' }) reason: string | null;
+}
+
+@ObjectType('JobRun', { description: 'One execution of a job: a pipeline step, or the whole pipeline.' })
 export class JobRunType {
   @Field(() => ID) id: string;
   @Field(() => ID, { nullable: true }) projectId: string | null;
   @Field() name: string;
   @Field(() => JobStatusEnum) status: JobStatusEnum;
+  @Field(() => JobTriggerEnum) trigger: JobTriggerEnum;
+  @Field(() => Date, { nullable: true, description: 'The cron slot of a scheduled run.' }) slot: Date | null;
+  @Field(() => [JobStepType], { nullable: true, description: 'Per-step status, time and counts (pipeline runs).' }) steps: JobStepType[] | null;
+  @Field(() => Int, { nullable: true, description: 'finishedAt − startedAt in milliseconds, once finished.' }) durationMs: number | null;
   @Field(() => Float, { description: 'From 0 to 1.' }) progress: number;
   @Field(() => String, { nullable: true }) step: string | null;
   @Field(() => String, { nullable: true }) error: string | null;

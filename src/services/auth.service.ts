@@ -33,7 +33,19 @@ export type Action =
   | 'selection:next'
   | 'predictions:submit'
   | 'model:train'
-  | 'model:read';
+  | 'model:read'
+  | 'jobs:run'
+  | 'routes:read'
+  | 'drift:read'
+  | 'snapshots:create'
+  | 'snapshots:read'
+  | 'items:delete'
+  | 'audit:read'
+  | 'labelIssues:read'
+  | 'labelIssues:resolve'
+  | 'consensus:read'
+  | 'gold:manage'
+  | 'weak:submit';
 
 const ALL: readonly Role[] = ROLES;
 export const PERMISSIONS: Record<Action, readonly Role[]> = {
@@ -53,6 +65,18 @@ export const PERMISSIONS: Record<Action, readonly Role[]> = {
   'predictions:submit': ['ADMIN', 'ML_ENGINEER'],
   'model:train': ['ADMIN', 'ML_ENGINEER'],
   'model:read': ['ADMIN', 'ML_ENGINEER', 'QA_LEAD', 'MANAGER'],
+  'jobs:run': ['ADMIN', 'ML_ENGINEER'],
+  'routes:read': ['ADMIN', 'ML_ENGINEER', 'QA_LEAD', 'MANAGER'],
+  'drift:read': ['ADMIN', 'ML_ENGINEER', 'QA_LEAD', 'MANAGER'],
+  'snapshots:create': ['ADMIN', 'ML_ENGINEER', 'QA_LEAD'],
+  'snapshots:read': ['ADMIN', 'ML_ENGINEER', 'QA_LEAD', 'MANAGER'],
+  'items:delete': ['ADMIN'],
+  'audit:read': ['ADMIN'],
+  'labelIssues:read': ['ADMIN', 'ML_ENGINEER', 'QA_LEAD', 'MANAGER'],
+  'labelIssues:resolve': ['ADMIN', 'QA_LEAD'],
+  'consensus:read': ['ADMIN', 'ML_ENGINEER', 'QA_LEAD', 'MANAGER'],
+  'gold:manage': ['ADMIN', 'QA_LEAD'],
+  'weak:submit': ['ADMIN', 'ML_ENGINEER'],
 };
 
 /** How long a looked-up key is trusted before it is read again (revocation elsewhere takes effect within this). */

@@ -6,6 +6,7 @@ import { Principal } from './auth.service';
 import { isUuid } from './ids';
 import { ITEM_SELECT, ItemView, MAX_BATCH, toItemView } from './item.service';
 import { EmbeddingCache, PredictionCache } from './feature-cache';
+import { blindGold, mixGold, planGold } from './gold-injection';
 import { ProjectService, ProjectView } from './project.service';
 
 /** The strategies nextBatch offers (selectBatch's RELABEL_OR_NEW needs ActiveLab scores the service does not compute yet). */
@@ -173,10 +174,12 @@ export class SelectionService {
       if (pool.length === 0) return { ...base, strategy, fallback, candidateCount: 0, items: [] };
 
       // 3. Select (pure).
-      const inputs: SelectInputs = { n, labeled, alreadySelected: others, candidates: pool, classNames: project.classes };
+      // Gold items mixed in at the project's goldRate, served like any other item (see gold-injection.ts).
+      const gold = await planGold(sql, { projectId: project.id, settings: project.settings, annotator, rowIds: ids, labeled, leasedByOthers, mine, size, classes: project.classes, latest, predProbs });
+      const inputs: SelectInputs = { n, labeled: gold.labeled, alreadySelected: others, candidates: pool, classNames: project.classes };
       if (predProbs) inputs.predProbs = { rows: n, cols: k, data: predProbs };
       if (dim !== null && features) inputs.features = { rows: n, cols: dim, data: features };
-      const res = selectBatch(strategy as SamplingStrategy, inputs, { size, seed: seedOf(annotator) });
+      const res = mixGold(gold, inputs, (inp, s) => selectBatch(strategy as SamplingStrategy, inp, { size: s, seed: seedOf(annotator) }), size);
       if (res.fallback) fallback = fallback ? `${fallback}: ${res.strategy === 'KCENTER' ? 'diversity' : 'random'} sampling` : res.fallback;
 
       // 4. Lease the picks (renewing this annotator's own leases) and return them in pick order.
@@ -200,7 +203,7 @@ export class SelectionService {
         fallback,
         candidateCount: res.candidateCount,
         items: res.items.map((s, t) => ({
-          item: byId.get(picked[t])!,
+          item: blindGold(gold, byId.get(picked[t])!),
           totalScore: s.score,
           scores: Object.entries(s.scores).map(([name, value]) => ({ name, value })),
           reason: s.reason,

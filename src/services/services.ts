@@ -2,10 +2,17 @@ import type { TfBackendChoice } from '../config';
 import { Database } from '../db/database';
 import { AnnotationService } from './annotation.service';
 import { AuthService } from './auth.service';
+import { ConsensusService } from './consensus.service';
+import { DeletionService } from './deletion.service';
+import { DriftService } from './drift.service';
 import { ItemService } from './item.service';
+import { JobService } from './job.service';
+import { LabelIssueService } from './label-issue.service';
 import { ModelService } from './model.service';
 import { ProjectService } from './project.service';
+import { RoutingService } from './routing.service';
 import { SelectionService } from './selection.service';
+import { SnapshotService } from './snapshot.service';
 import { StatsService } from './stats.service';
 import { TrainingService } from './training.service';
 
@@ -20,11 +27,18 @@ export interface Services {
   models: ModelService;
   selection: SelectionService;
   training: TrainingService;
+  jobs: JobService;
+  labelIssues: LabelIssueService;
+  consensus: ConsensusService;
+  routing: RoutingService;
+  drift: DriftService;
+  snapshots: SnapshotService;
+  deletion: DeletionService;
 }
 
 export function createServices(db: Database, opts: { tfBackend?: TfBackendChoice } = {}): Services {
   const projects = new ProjectService(db);
-  return {
+  const services: Services = {
     db,
     auth: new AuthService(db),
     projects,
@@ -33,6 +47,14 @@ export function createServices(db: Database, opts: { tfBackend?: TfBackendChoice
     stats: new StatsService(db, projects),
     models: new ModelService(db, projects),
     selection: new SelectionService(db, projects),
-    training: new TrainingService(db, projects, opts.tfBackend),
+    training: new TrainingService(db, projects, opts.tfBackend, () => services.jobs.runner),
+    jobs: new JobService(db, projects, () => services),
+    labelIssues: new LabelIssueService(db, projects),
+    consensus: new ConsensusService(db, projects, new AnnotationService(db, projects)),
+    routing: new RoutingService(db, projects),
+    drift: new DriftService(db, projects),
+    snapshots: new SnapshotService(db, projects),
+    deletion: new DeletionService(db, projects),
   };
+  return services;
 }

@@ -47,6 +47,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     HOST: '127.0.0.1',
     LOUPE_ADMIN_KEY: adminKey,
     LOUPE_SEED_DEMO: 'false',
+    LOUPE_SCHEDULER: 'false',
     LOG_LEVEL: 'error',
     ...dbEnv,
     ...env,

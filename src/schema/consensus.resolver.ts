@@ -1,0 +1,61 @@
+import { Arg, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
+import type { Context } from './context';
+import {
+  AddGoldItemsResultType,
+  AgreementType,
+  AnnotatorStatsType,
+  ConsensusSummaryType,
+  GoldItemInput,
+  LabelingFunctionType,
+  LfSummaryType,
+  SubmitWeakLabelsResultType,
+  WeakVoteInput,
+} from './consensus.types';
+
+@Resolver()
+export class ConsensusResolver {
+  @Query(() => ConsensusSummaryType, { nullable: true, description: 'The last consensus run (null before the first).' })
+  consensus(@Arg('projectId', () => ID) projectId: string, @Ctx() ctx: Context) {
+    return ctx.services.consensus.summary(ctx.principal!, projectId);
+  }
+
+  @Query(() => AnnotatorStatsType, { description: 'Throughput, agreement, accuracy on gold, kappa matrix and label drift per annotator.' })
+  annotatorStats(@Arg('projectId', () => ID) projectId: string, @Ctx() ctx: Context) {
+    return ctx.services.consensus.annotatorStats(ctx.principal!, projectId);
+  }
+
+  @Query(() => AgreementType, { description: "Cohen's, Fleiss' kappa and Krippendorff's alpha over the HUMAN annotations made in [from, to)." })
+  agreement(@Arg('projectId', () => ID) projectId: string, @Arg('from') from: Date, @Arg('to') to: Date, @Ctx() ctx: Context) {
+    return ctx.services.consensus.agreement(ctx.principal!, projectId, from, to);
+  }
+
+  @Mutation(() => AddGoldItemsResultType, { description: 'Marks items as gold with their known answer (GOLD annotations), all or nothing.' })
+  addGoldItems(
+    @Arg('projectId', () => ID) projectId: string,
+    @Arg('items', () => [GoldItemInput]) items: GoldItemInput[],
+    @Arg('annotator', { defaultValue: 'gold' }) annotator: string,
+    @Ctx() ctx: Context,
+  ) {
+    return ctx.services.consensus.addGoldItems(ctx.principal!, projectId, items, annotator);
+  }
+
+  @Mutation(() => LabelingFunctionType, { description: 'Registers a labeling function (a weak source); registering it again returns it.' })
+  registerLabelingFunction(@Arg('projectId', () => ID) projectId: string, @Arg('name') name: string, @Ctx() ctx: Context) {
+    return ctx.services.consensus.registerLabelingFunction(ctx.principal!, projectId, name);
+  }
+
+  @Mutation(() => SubmitWeakLabelsResultType, { description: "A labeling function's votes (label null = abstain), all or nothing." })
+  submitWeakLabels(
+    @Arg('projectId', () => ID) projectId: string,
+    @Arg('lf') lf: string,
+    @Arg('votes', () => [WeakVoteInput]) votes: WeakVoteInput[],
+    @Ctx() ctx: Context,
+  ) {
+    return ctx.services.consensus.submitWeakLabels(ctx.principal!, projectId, lf, votes);
+  }
+
+  @Query(() => LfSummaryType, { description: "Snorkel's lf_summary of the project's labeling functions." })
+  lfSummary(@Arg('projectId', () => ID) projectId: string, @Ctx() ctx: Context) {
+    return ctx.services.consensus.lfSummary(ctx.principal!, projectId);
+  }
+}

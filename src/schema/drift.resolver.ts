@@ -1,0 +1,11 @@
+import { Arg, Ctx, ID, Query, Resolver } from 'type-graphql';
+import type { Context } from './context';
+import { DriftReportType } from './drift.types';
+
+@Resolver()
+export class DriftResolver {
+  @Query(() => [DriftReportType], { description: "The latest drift run's reports: embeddings, predictions, labels, each annotator." })
+  driftReports(@Arg('projectId', () => ID) projectId: string, @Ctx() ctx: Context) {
+    return ctx.services.drift.driftReports(ctx.principal!, projectId);
+  }
+}

@@ -1,0 +1,15 @@
+import { Arg, Ctx, ID, Mutation, Resolver } from 'type-graphql';
+import type { JobName } from '../jobs/job';
+import type { Context } from './context';
+import { JobNameEnum } from './job.types';
+import { JobRunType } from './model.types';
+
+@Resolver()
+export class JobResolver {
+  @Mutation(() => JobRunType, {
+    description: 'Runs a job for the project now; returns its job run at once (or the run of that job already in progress).',
+  })
+  runJob(@Arg('projectId', () => ID) projectId: string, @Arg('name', () => JobNameEnum) name: JobName, @Ctx() ctx: Context) {
+    return ctx.services.jobs.runJob(ctx.principal!, projectId, name);
+  }
+}

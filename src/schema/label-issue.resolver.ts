@@ -1,0 +1,44 @@
+import { Arg, Ctx, Float, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
+import type { Context } from './context';
+import { LabelHealthType, LabelIssueConnectionType, LabelIssueDecisionEnum, LabelIssueStatusEnum, LabelIssueType } from './label-issue.types';
+
+/** Cost of one page: its size times what each issue asks for (graphql-query-complexity). */
+const pageComplexity = ({ args, childComplexity }: { args: { first?: number }; childComplexity: number }) =>
+  1 + (args.first ?? 50) * childComplexity;
+
+@Resolver(() => LabelIssueType)
+export class LabelIssueResolver {
+  @Query(() => LabelIssueConnectionType, {
+    description: 'Label issues, lowest score (most likely wrong) first. status null = every status; label = the given label.',
+    complexity: pageComplexity,
+  })
+  labelIssues(
+    @Arg('projectId', () => ID) projectId: string,
+    @Arg('status', () => LabelIssueStatusEnum, { nullable: true }) status: LabelIssueStatusEnum | null,
+    @Arg('minScore', () => Float, { nullable: true, description: 'Only issues with score ≥ this.' }) minScore: number | null,
+    @Arg('label', () => String, { nullable: true }) label: string | null,
+    @Arg('first', () => Int, { defaultValue: 50 }) first: number,
+    @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Ctx() ctx: Context,
+  ) {
+    return ctx.services.labelIssues.labelIssues(ctx.principal!, projectId, { status, minScore, label }, first, after);
+  }
+
+  @Mutation(() => LabelIssueType, {
+    description: 'Resolves an OPEN label issue: a REVIEW annotation decides the label (none for NOT_SURE, which routes the item to EXPERT).',
+  })
+  resolveLabelIssue(
+    @Arg('id', () => ID) id: string,
+    @Arg('decision', () => LabelIssueDecisionEnum) decision: LabelIssueDecisionEnum,
+    @Arg('label', () => String, { nullable: true, description: 'The new label; required with RELABEL, refused otherwise.' }) label: string | null,
+    @Arg('note', () => String, { nullable: true }) note: string | null,
+    @Ctx() ctx: Context,
+  ) {
+    return ctx.services.labelIssues.resolve(ctx.principal!, id, decision, label, note);
+  }
+
+  @Query(() => LabelHealthType, { description: "The label health summary under the project's latest model version." })
+  labelHealth(@Arg('projectId', () => ID) projectId: string, @Ctx() ctx: Context) {
+    return ctx.services.labelIssues.labelHealth(ctx.principal!, projectId);
+  }
+}

@@ -1,0 +1,1031 @@
+import { Database, Sql } from '../db/database';
+import { decodeFloat32 } from '../db/float32';
+import { badInput, conflict, LoupeError, notFound } from '../errors';
+import {
+  annotatorAgreement,
+  dawidSkene,
+  fitLabelModel,
+  fleissKappa,
+  goldAccuracy,
+  jensenShannon,
+  krippendorffAlpha,
+  lfSummary,
+  majorityLabelVoter,
+  majorityVote,
+  multiannotatorLabelQuality,
+} from '../quality';
+import { AnnotationService } from './annotation.service';
+import { Principal } from './auth.service';
+import { isUuid } from './ids';
+import { MAX_BATCH } from './item.service';
+import { ProjectService, ProjectView } from './project.service';
+
+/** How the consensus label of an item was decided. */
+export type ConsensusMethodName = 'MAJORITY_VOTE' | 'DAWID_SKENE' | 'CROWDLAB' | 'LABEL_MODEL' | 'GOLD' | 'REVIEW';
+const MAX_NAME = 200;
+/** The label-distribution drift of an annotator compares its last DRIFT_DAYS with everything before. */
+const DRIFT_DAYS = 7;
+
+// ---- Loading ---------------------------------------------------------------------------------------------------
+
+/** Items × annotators labels (NaN = not labeled), items and annotators in a fixed order. */
+export interface LabelTable {
+  itemIds: string[];
+  annotatorIds: string[];
+  /** rows × cols row-major, NaN = missing (the quality library's missing value). */
+  data: Float64Array;
+}
+
+function buildTable(rows: ReadonlyArray<{ item_id: string; annotator_id: string; label: number | null }>, missing = NaN): LabelTable {
+  const itemIdx = new Map<string, number>();
+  const annIdx = new Map<string, number>();
+  for (const r of rows) {
+    if (!itemIdx.has(r.item_id)) itemIdx.set(r.item_id, itemIdx.size);
+    if (!annIdx.has(r.annotator_id)) annIdx.set(r.annotator_id, annIdx.size);
+  }
+  const n = itemIdx.size;
+  const m = annIdx.size;
+  const data = new Float64Array(n * m).fill(missing);
+  for (const r of rows) if (r.label !== null) data[itemIdx.get(r.item_id)! * m + annIdx.get(r.annotator_id)!] = r.label;
+  return { itemIds: [...itemIdx.keys()], annotatorIds: [...annIdx.keys()], data };
+}
+
+const tableMatrix = (t: LabelTable) => ({ rows: t.itemIds.length, cols: t.annotatorIds.length, data: t.data });
+
+/**
+ * The latest HUMAN annotation of each (item, annotator), optionally within [from, to). GOLD annotations are not
+ * votes here: they are the truth the methods are compared against (a gold answer counted as a vote would make every
+ * method look right on exactly the items used to compare them); REVIEW decides an item outright.
+ */
+async function loadHuman(sql: Sql, projectId: string, window?: { from: Date; to: Date }): Promise<LabelTable> {
+  const rows = await sql.query<{ item_id: string; annotator_id: string; label: number }>(
+    `SELECT DISTINCT ON (item_id, annotator_id) item_id, annotator_id, label FROM annotation
+     WHERE project_id = $1 AND kind = 'HUMAN' ${window ? 'AND created_at >= $2 AND created_at < $3' : ''}
+     ORDER BY item_id, annotator_id, created_at DESC, id DESC`,
+    window ? [projectId, window.from, window.to] : [projectId],
+  );
+  return buildTable(rows);
+}
+
+/** The latest annotation of `kind` per item (GOLD: the gold label; REVIEW: the reviewer's decision). */
+async function loadLatestOfKind(sql: Sql, projectId: string, kind: 'GOLD' | 'REVIEW'): Promise<Map<string, number>> {
+  const rows = await sql.query<{ item_id: string; label: number }>(
+    `SELECT DISTINCT ON (item_id) item_id, label FROM annotation WHERE project_id = $1 AND kind = $2
+     ORDER BY item_id, created_at DESC, id DESC`,
+    [projectId, kind],
+  );
+  return new Map(rows.map((r) => [r.item_id, r.label]));
+}
+
+/**
+ * Labeling functions' votes: per (item, LF) the latest of its weak_vote row (abstains included) and its WEAK
+ * annotations (votes sent through submitAnnotations). Rows = items some LF was applied to; −1 = abstain.
+ * Columns = every registered LF of the project (one that never voted is an all-abstain column).
+ */
+async function loadWeak(sql: Sql, projectId: string): Promise<{ table: LabelTable; lfNames: string[] }> {
+  const lfs = await sql.query<{ id: string; name: string }>(
+    `SELECT id, name FROM annotator WHERE project_id = $1 AND kind = 'LABELING_FUNCTION' ORDER BY created_at, id`,
+    [projectId],
+  );
+  const votes = await sql.query<{ item_id: string; annotator_id: string; label: number | null }>(
+    `SELECT DISTINCT ON (item_id, annotator_id) item_id, annotator_id, label FROM (
+       SELECT item_id, annotator_id, label, created_at, 1 AS pri FROM weak_vote WHERE project_id = $1
+       UNION ALL
+       SELECT item_id, annotator_id, label, created_at, 0 AS pri FROM annotation WHERE project_id = $1 AND kind = 'WEAK'
+     ) v ORDER BY item_id, annotator_id, created_at DESC, pri DESC`,
+    [projectId],
+  );
+  const lfIdx = new Map(lfs.map((l, j) => [l.id, j]));
+  // WEAK annotations by an annotator of another kind become extra columns (a source not registered as an LF).
+  const names = new Map(lfs.map((l) => [l.id, l.name]));
+  const extra = [...new Set(votes.filter((v) => !lfIdx.has(v.annotator_id)).map((v) => v.annotator_id))];
+  if (extra.length) {
+    const rows = await sql.query<{ id: string; name: string }>(`SELECT id, name FROM annotator WHERE id = ANY($1::uuid[])`, [extra]);
+    for (const r of rows) names.set(r.id, r.name);
+  }
+  const annotatorIds = [...lfs.map((l) => l.id), ...extra];
+  const itemIdx = new Map<string, number>();
+  for (const v of votes) if (!itemIdx.has(v.item_id)) itemIdx.set(v.item_id, itemIdx.size);
+  const m = annotatorIds.length;
+  const colOf = new Map(annotatorIds.map((id, j) => [id, j]));
+  const data = new Float64Array(itemIdx.size * m).fill(-1);
+  for (const v of votes) if (v.label !== null) data[itemIdx.get(v.item_id)! * m + colOf.get(v.annotator_id)!] = v.label;
+  return { table: { itemIds: [...itemIdx.keys()], annotatorIds, data }, lfNames: annotatorIds.map((id) => names.get(id) ?? id) };
+}
+
+/** The latest model version's probabilities for `itemIds`, over the project's classes (renormalised), or null. */
+async function loadPredictions(sql: Sql, project: ProjectView, itemIds: string[]): Promise<{ modelVersionId: string; probs: Map<string, Float64Array> } | null> {
+  const [v] = await sql.query<{ id: string; classes: string[] }>(
+    `SELECT id, classes FROM model_version WHERE project_id = $1 ORDER BY created_at DESC, id DESC LIMIT 1`,
+    [project.id],
+  );
+  if (!v || itemIds.length === 0) return null;
+  const rows = await sql.query<{ item_id: string; probs: Uint8Array }>(
+    `SELECT item_id, probs FROM prediction WHERE model_version_id = $1 AND item_id = ANY($2::uuid[])`,
+    [v.id, itemIds],
+  );
+  const k = project.classes.length;
+  const col = v.classes.map((c) => project.classes.indexOf(c));
+  const probs = new Map<string, Float64Array>();
+  for (const r of rows) {
+    const pr = decodeFloat32(r.probs)!;
+    const out = new Float64Array(k);
+    let s = 0;
+    for (let j = 0; j < pr.length; j++) if (col[j] >= 0) { out[col[j]] = pr[j]; s += pr[j]; }
+    if (!(s > 0)) continue;
+    for (let j = 0; j < k; j++) out[j] /= s;
+    probs.set(r.item_id, out);
+  }
+  return { modelVersionId: v.id, probs };
+}
+
+// ---- The consensus computation (pure) --------------------------------------------------------------------------
+
+export interface MethodReport {
+  method: ConsensusMethodName;
+  /** HUMAN: aggregates of human annotations; WEAK: fusions of labeling-function votes. */
+  scope: 'HUMAN' | 'WEAK';
+  /** Items it labeled. */
+  items: number;
+  /** Gold items among them, and how many it got right. */
+  goldN: number;
+  goldCorrect: number;
+  /** goldCorrect / goldN; null without gold items. */
+  goldAccuracy: number | null;
+  /** Whether its labels are the consensus of its scope. */
+  used: boolean;
+  /** Why it did not run (e.g. CROWDLAB without model predictions). */
+  note: string | null;
+}
+
+export interface ConsensusOutcome {
+  items: Array<{ itemId: string; label: number; confidence: number | null; method: ConsensusMethodName; majorityLabel: number | null; numAnnotations: number }>;
+  annotators: Array<{
+    annotatorId: string;
+    quality: number | null;
+    agreementWithConsensus: number | null;
+    numLabeled: number;
+    goldN: number;
+    goldAccuracy: number | null;
+    goldLower: number | null;
+    goldUpper: number | null;
+  }>;
+  method: ConsensusMethodName;
+  weakMethod: ConsensusMethodName | null;
+  goldItems: number;
+  /** Items whose consensus comes from labeling functions alone. */
+  weakItems: number;
+  methods: MethodReport[];
+}
+
+const fin = (x: number): number | null => (Number.isFinite(x) ? x : null);
+
+interface Candidate {
+  method: ConsensusMethodName;
+  labels: Int32Array;
+  confidence: Float64Array;
+}
+
+/** Accuracy of `labels` (rows = `itemIds`) on gold; rows with label −1 do not count. */
+function onGold(itemIds: string[], labels: Int32Array, gold: Map<string, number>): { n: number; correct: number } {
+  let n = 0;
+  let correct = 0;
+  for (let i = 0; i < itemIds.length; i++) {
+    const g = gold.get(itemIds[i]);
+    if (g === undefined || labels[i] < 0) continue;
+    n++;
+    if (labels[i] === g) correct++;
+  }
+  return { n, correct };
+}
+
+/**
+ * Picks the candidate most accurate on gold; majority vote (the first candidate) wins ties and is used when no
+ * gold item is covered. Fills the reports.
+ */
+function pickBest(cands: Candidate[], itemIds: string[], gold: Map<string, number>, scope: 'HUMAN' | 'WEAK', reports: MethodReport[]): Candidate {
+  let best = cands[0];
+  let bestAcc = -1;
+  const rs: MethodReport[] = [];
+  for (const c of cands) {
+    const g = onGold(itemIds, c.labels, gold);
+    let items = 0;
+    for (let i = 0; i < c.labels.length; i++) if (c.labels[i] >= 0) items++;
+    const acc = g.n > 0 ? g.correct / g.n : null;
+    rs.push({ method: c.method, scope, items, goldN: g.n, goldCorrect: g.correct, goldAccuracy: acc, used: false, note: null });
+    if (acc !== null && acc > bestAcc + 1e-12) {
+      best = c;
+      bestAcc = acc;
+    }
+  }
+  rs[cands.indexOf(best)].used = true;
+  reports.push(...rs);
+  return best;
+}
+
+function argmaxRows(rows: ReadonlyArray<ArrayLike<number>>, requireVote?: Int32Array): { labels: Int32Array; confidence: Float64Array } {
+  const labels = new Int32Array(rows.length).fill(-1);
+  const confidence = new Float64Array(rows.length);
+  rows.forEach((r, i) => {
+    if (requireVote && requireVote[i] === 0) return;
+    let b = 0;
+    for (let k = 1; k < r.length; k++) if (r[k] > r[b]) b = k;
+    labels[i] = b;
+    confidence[i] = r[b];
+  });
+  return { labels, confidence };
+}
+
+/**
+ * Item consensus and annotator quality from everything known about a project:
+ * - human annotations (latest per item × annotator) → majority vote, Dawid–Skene, and CROWDLAB when `predProbs`
+ *   covers every human-labeled item; the one most accurate on gold is used (majority vote on ties and without gold);
+ * - labeling-function votes on items without a human label → Snorkel-style majority vote and the label model, the
+ *   better on gold used the same way;
+ * - a REVIEW decides an item outright, then a GOLD label, then the aggregates above.
+ * Annotator quality: the chosen method's estimate (CROWDLAB annotator quality; Dawid–Skene prior-weighted
+ * confusion diagonal; otherwise agreement with the consensus), agreement with the final consensus, and accuracy on
+ * gold with a 95 % Wilson interval. Labeling functions: the label model's accuracy estimate.
+ */
+export function computeConsensus(input: {
+  k: number;
+  human: LabelTable;
+  weak: LabelTable;
+  gold: Map<string, number>;
+  review: Map<string, number>;
+  predProbs: Map<string, Float64Array> | null;
+}): ConsensusOutcome {
+  const { k, human, weak, gold, review } = input;
+  const methods: MethodReport[] = [];
+  const final = new Map<string, { label: number; confidence: number | null; method: ConsensusMethodName; majorityLabel: number | null; numAnnotations: number }>();
+  const nH = human.itemIds.length;
+  const mH = human.annotatorIds.length;
+
+  // 1. Human aggregates.
+  let method: ConsensusMethodName = 'MAJORITY_VOTE';
+  let humanBest: Candidate | null = null;
+  let humanQuality: Float64Array | null = null;
+  const counts = new Int32Array(nH);
+  for (let i = 0; i < nH; i++) for (let j = 0; j < mH; j++) if (!Number.isNaN(human.data[i * mH + j])) counts[i]++;
+  if (nH > 0) {
+    const L = tableMatrix(human);
+    const mv = majorityVote(L);
+    const cands: Candidate[] = [{ method: 'MAJORITY_VOTE', labels: mv.labels, confidence: mv.voteShare }];
+    const ds = dawidSkene(L, { numClasses: k });
+    const dsArg = argmaxRows(ds.posteriors);
+    cands.push({ method: 'DAWID_SKENE', labels: ds.labels, confidence: dsArg.confidence });
+    const dsQuality = new Float64Array(mH);
+    for (let j = 0; j < mH; j++) for (let c = 0; c < k; c++) dsQuality[j] += ds.classPriors[c] * ds.confusion[j][c][c];
+    let crowdlabNote: string | null = null;
+    let crowdlab: ReturnType<typeof multiannotatorLabelQuality> | null = null;
+    const pp = input.predProbs;
+    if (!pp) crowdlabNote = 'no model predictions';
+    else if (human.itemIds.some((id) => !pp.has(id))) crowdlabNote = 'the latest model version has no predictions for some human-labeled items';
+    else {
+      const P = new Float64Array(nH * k);
+      human.itemIds.forEach((id, i) => P.set(pp.get(id)!, i * k));
+      try {
+        crowdlab = multiannotatorLabelQuality(L, { rows: nH, cols: k, data: P });
+        cands.push({ method: 'CROWDLAB', labels: crowdlab.consensusLabel, confidence: crowdlab.consensusQualityScore });
+      } catch (e) {
+        crowdlabNote = (e as Error).message;
+      }
+    }
+    humanBest = pickBest(cands, human.itemIds, gold, 'HUMAN', methods);
+    if (crowdlabNote !== null) methods.push({ method: 'CROWDLAB', scope: 'HUMAN', items: 0, goldN: 0, goldCorrect: 0, goldAccuracy: null, used: false, note: crowdlabNote });
+    method = humanBest.method;
+    if (method === 'DAWID_SKENE') humanQuality = dsQuality;
+    else if (method === 'CROWDLAB' && crowdlab) {
+      humanQuality = new Float64Array(mH).fill(NaN);
+      for (const s of crowdlab.annotatorStats) humanQuality[s.annotator] = s.annotatorQuality;
+    }
+    for (let i = 0; i < nH; i++) {
+      final.set(human.itemIds[i], {
+        label: humanBest.labels[i],
+        confidence: fin(humanBest.confidence[i]),
+        method,
+        majorityLabel: mv.labels[i],
+        numAnnotations: counts[i],
+      });
+    }
+  }
+
+  // 2. Weak sources on items without a human label.
+  let weakMethod: ConsensusMethodName | null = null;
+  let weakItems = 0;
+  let lfAccuracies: Float64Array | null = null;
+  const mW = weak.annotatorIds.length;
+  const weakRows: number[] = [];
+  for (let i = 0; i < weak.itemIds.length; i++) {
+    if (final.has(weak.itemIds[i])) continue;
+    for (let j = 0; j < mW; j++) if (weak.data[i * mW + j] >= 0) { weakRows.push(i); break; }
+  }
+  if (mW > 0 && weak.itemIds.length > 0) {
+    const Lw = { rows: weak.itemIds.length, cols: mW, data: weak.data };
+    const lm = fitLabelModel(Lw, k, { seed: 0 });
+    lfAccuracies = Float64Array.from(lm.lfAccuracies);
+    if (weakRows.length > 0) {
+      const sub = new Float64Array(weakRows.length * mW);
+      weakRows.forEach((i, r) => sub.set(weak.data.subarray(i * mW, (i + 1) * mW), r * mW));
+      const Ls = { rows: weakRows.length, cols: mW, data: sub };
+      const ids = weakRows.map((i) => weak.itemIds[i]);
+      const mvw = argmaxRows(majorityLabelVoter(Ls, k).predictProba);
+      const lmw = argmaxRows(lm.predictProba(Ls));
+      const best = pickBest(
+        [
+          { method: 'MAJORITY_VOTE', labels: mvw.labels, confidence: mvw.confidence },
+          { method: 'LABEL_MODEL', labels: lmw.labels, confidence: lmw.confidence },
+        ],
+        ids,
+        gold,
+        'WEAK',
+        methods,
+      );
+      weakMethod = best.method;
+      weakItems = ids.length;
+      ids.forEach((id, r) => {
+        let votes = 0;
+        for (let j = 0; j < mW; j++) if (sub[r * mW + j] >= 0) votes++;
+        final.set(id, { label: best.labels[r], confidence: fin(best.confidence[r]), method: best.method, majorityLabel: mvw.labels[r], numAnnotations: votes });
+      });
+    }
+  }
+
+  // 3. Gold, then REVIEW, decide outright.
+  for (const [id, label] of gold) {
+    const f = final.get(id);
+    final.set(id, { label, confidence: 1, method: 'GOLD', majorityLabel: f?.majorityLabel ?? null, numAnnotations: f?.numAnnotations ?? 0 });
+  }
+  for (const [id, label] of review) {
+    const f = final.get(id);
+    final.set(id, { label, confidence: 1, method: 'REVIEW', majorityLabel: f?.majorityLabel ?? null, numAnnotations: f?.numAnnotations ?? 0 });
+  }
+
+  // 4. Annotator quality.
+  const annotators: ConsensusOutcome['annotators'] = [];
+  const rate = (t: LabelTable, missing: (v: number) => boolean, quality: (j: number) => number | null) => {
+    const m = t.annotatorIds.length;
+    if (m === 0 || t.itemIds.length === 0) return;
+    const goldVec = t.itemIds.map((id) => gold.get(id) ?? null);
+    const L = { rows: t.itemIds.length, cols: m, data: missing === isAbstain ? t.data.map((v) => (v < 0 ? NaN : v)) : t.data };
+    const ga = goldAccuracy(L, goldVec);
+    for (let j = 0; j < m; j++) {
+      let seen = 0;
+      let agree = 0;
+      let labeled = 0;
+      for (let i = 0; i < t.itemIds.length; i++) {
+        const v = t.data[i * m + j];
+        if (missing(v)) continue;
+        labeled++;
+        const f = final.get(t.itemIds[i]);
+        if (!f) continue;
+        seen++;
+        if (f.label === v) agree++;
+      }
+      annotators.push({
+        annotatorId: t.annotatorIds[j],
+        quality: quality(j),
+        agreementWithConsensus: seen > 0 ? agree / seen : null,
+        numLabeled: labeled,
+        goldN: ga[j].n,
+        goldAccuracy: fin(ga[j].accuracy),
+        goldLower: ga[j].n > 0 ? ga[j].lower : null,
+        goldUpper: ga[j].n > 0 ? ga[j].upper : null,
+      });
+    }
+  };
+  const before = annotators.length;
+  rate(human, Number.isNaN, (j) => (humanQuality ? fin(humanQuality[j]) : null));
+  // Majority vote: an annotator's quality is its agreement with the consensus.
+  if (!humanQuality) for (let t = before; t < annotators.length; t++) annotators[t].quality = annotators[t].agreementWithConsensus;
+  rate(weak, isAbstain, (j) => (lfAccuracies ? fin(lfAccuracies[j]) : null));
+
+  return {
+    items: [...final].map(([itemId, f]) => ({ itemId, ...f })),
+    annotators,
+    method,
+    weakMethod,
+    goldItems: gold.size,
+    weakItems,
+    methods,
+  };
+}
+
+const isAbstain = (v: number): boolean => v < 0;
+
+// ---- Views -----------------------------------------------------------------------------------------------------
+
+export interface ConsensusSummaryView {
+  projectId: string;
+  runId: string | null;
+  method: string;
+  weakMethod: string | null;
+  goldItems: number;
+  majorityVoteGoldAccuracy: number | null;
+  methods: MethodReport[];
+  itemsByMethod: Array<{ method: string; items: number }>;
+  updatedAt: Date;
+}
+
+export interface AnnotatorStatView {
+  annotatorId: string;
+  name: string;
+  kind: string;
+  annotations: number;
+  last24h: number;
+  last7d: number;
+  perHour24h: number;
+  perHour7d: number;
+  /** Items it labeled (latest HUMAN annotation per item). */
+  itemsLabeled: number;
+  agreementWithConsensus: number | null;
+  quality: number | null;
+  goldN: number;
+  goldAccuracy: number | null;
+  goldLower: number | null;
+  goldUpper: number | null;
+  labelDrift: { jsDistance: number | null; recent: number; before: number; recentShares: Array<{ label: string; share: number }> };
+}
+
+export interface AnnotatorStatsView {
+  projectId: string;
+  annotators: AnnotatorStatView[];
+  kappa: Array<{ a: string; b: string; kappa: number | null; sharedItems: number }>;
+  meanKappa: number | null;
+  /** 'ITEM_CONSENSUS' when the consensus job has run (its labels), else 'MAJORITY_VOTE' (computed live). */
+  consensusSource: string;
+}
+
+export interface AgreementView {
+  projectId: string;
+  from: Date;
+  to: Date;
+  annotations: number;
+  items: number;
+  annotators: number;
+  cohenKappaMean: number | null;
+  cohenPairs: number;
+  fleissKappa: number | null;
+  fleissRaters: number | null;
+  fleissItems: number;
+  krippendorffAlpha: number | null;
+  pairableItems: number;
+}
+
+export interface LabelingFunctionView {
+  id: string;
+  name: string;
+  createdAt: Date;
+}
+
+export interface WeakVoteData {
+  itemId?: string | null;
+  externalId?: string | null;
+  label?: string | null;
+}
+
+export interface GoldItemData {
+  itemId?: string | null;
+  externalId?: string | null;
+  label: string;
+}
+
+export interface LfSummaryView {
+  projectId: string;
+  items: number;
+  referenceItems: number;
+  goldItems: number;
+  lfs: Array<{
+    id: string;
+    name: string;
+    polarity: string[];
+    votes: number;
+    coverage: number;
+    overlaps: number;
+    conflicts: number;
+    correct: number;
+    incorrect: number;
+    empiricalAccuracy: number | null;
+    labelModelAccuracy: number | null;
+  }>;
+}
+
+function checkName(name: unknown, field: string): string {
+  if (typeof name !== 'string' || name.trim() === '' || name.length > MAX_NAME) throw badInput(field, `must be a non-empty name of at most ${MAX_NAME} characters`);
+  return name;
+}
+
+function checkDate(d: unknown, field: string): Date {
+  if (!(d instanceof Date) || Number.isNaN(d.getTime())) throw badInput(field, 'must be a date-time');
+  return d;
+}
+
+/** Resolves itemId/externalId references to item ids, or throws naming `${field}[i]`. */
+async function resolveItems(sql: Sql, projectId: string, refs: ReadonlyArray<{ itemId?: string | null; externalId?: string | null }>, field: string): Promise<string[]> {
+  const ids = new Set<string>();
+  const exts = new Set<string>();
+  refs.forEach((r, i) => {
+    const hasId = r.itemId !== undefined && r.itemId !== null;
+    const hasExt = r.externalId !== undefined && r.externalId !== null;
+    if (hasId === hasExt) throw badInput(`${field}[${i}].itemId`, 'give exactly one of itemId and externalId');
+    if (hasId) {
+      if (!isUuid(r.itemId)) throw notFound(`item ${r.itemId}`, `${field}[${i}].itemId`);
+      ids.add(r.itemId!);
+    } else exts.add(r.externalId!);
+  });
+  const found = await sql.query<{ id: string; external_id: string }>(
+    `SELECT id, external_id FROM item WHERE project_id = $1 AND (id = ANY($2::uuid[]) OR external_id = ANY($3::text[]))`,
+    [projectId, [...ids], [...exts]],
+  );
+  const byId = new Set(found.map((r) => r.id));
+  const byExt = new Map(found.map((r) => [r.external_id, r.id]));
+  const out = refs.map((r, i) => {
+    if (r.itemId !== undefined && r.itemId !== null) {
+      if (!byId.has(r.itemId)) throw notFound(`item ${r.itemId}`, `${field}[${i}].itemId`);
+      return r.itemId;
+    }
+    const id = byExt.get(r.externalId!);
+    if (!id) throw notFound(`item with externalId "${r.externalId}"`, `${field}[${i}].externalId`);
+    return id;
+  });
+  const seen = new Map<string, number>();
+  out.forEach((id, i) => {
+    const j = seen.get(id);
+    if (j !== undefined) throw badInput(`${field}[${i}]`, `names the same item as ${field}[${j}]`);
+    seen.set(id, i);
+  });
+  return out;
+}
+
+export class ConsensusService {
+  constructor(
+    private readonly db: Database,
+    private readonly projects: ProjectService,
+    private readonly annotations: AnnotationService,
+  ) {}
+
+  // ---- The job ------------------------------------------------------------------------------------------------
+
+  /**
+   * The consensus job: reads every annotation and weak vote of the project, computes the consensus (see
+   * {@link computeConsensus}) and replaces item_consensus, annotator_quality and consensus_summary in ONE
+   * transaction, so a run killed mid-way leaves the previous results in place.
+   */
+  async run(projectId: string, opts: { runId?: string | null; progress?: (f: number, step?: string) => Promise<void>; signal?: AbortSignal } = {}): Promise<Record<string, number>> {
+    const progress = opts.progress ?? (async () => undefined);
+    const [row] = await this.db.query<{ id: string; classes: string[] }>(`SELECT id, classes FROM project WHERE id = $1`, [projectId]);
+    if (!row) throw notFound(`project ${projectId}`, 'projectId');
+    const project = { id: row.id, classes: row.classes } as ProjectView;
+    await progress(0.05, 'load');
+    const { human, weak, gold, review } = await this.db.read(async (sql) => ({
+      human: await loadHuman(sql, project.id),
+      weak: (await loadWeak(sql, project.id)).table,
+      gold: await loadLatestOfKind(sql, project.id, 'GOLD'),
+      review: await loadLatestOfKind(sql, project.id, 'REVIEW'),
+    }));
+    const preds = await this.db.read((sql) => loadPredictions(sql, project as ProjectView, human.itemIds));
+    opts.signal?.throwIfAborted();
+    await progress(0.3, 'compute');
+    const out = computeConsensus({ k: project.classes.length, human, weak, gold, review, predProbs: preds?.probs ?? null });
+    opts.signal?.throwIfAborted();
+    await progress(0.7, 'write');
+    const runId = opts.runId ?? null;
+    await this.db.transaction(async (sql) => {
+      await sql.query(`DELETE FROM item_consensus WHERE project_id = $1`, [project.id]);
+      const it = out.items;
+      if (it.length) {
+        await sql.query(
+          `INSERT INTO item_consensus (item_id, project_id, label, confidence, method, majority_label, num_annotations, run_id)
+           SELECT t.item_id, $1, t.label, t.confidence, t.method, t.majority_label, t.n, $2
+           FROM unnest($3::uuid[], $4::smallint[], $5::real[], $6::text[], $7::smallint[], $8::int[]) AS t(item_id, label, confidence, method, majority_label, n)
+           JOIN item i ON i.id = t.item_id`,
+          [
+            project.id,
+            runId,
+            it.map((x) => x.itemId),
+            it.map((x) => x.label),
+            it.map((x) => (x.confidence === null ? null : Math.min(1, Math.max(0, x.confidence)))),
+            it.map((x) => x.method),
+            it.map((x) => x.majorityLabel),
+            it.map((x) => x.numAnnotations),
+          ],
+        );
+      }
+      await sql.query(`DELETE FROM annotator_quality WHERE project_id = $1`, [project.id]);
+      const an = out.annotators;
+      if (an.length) {
+        await sql.query(
+          `INSERT INTO annotator_quality (annotator_id, project_id, run_id, quality, agreement_with_consensus, num_labeled, gold_n, gold_accuracy, gold_lower, gold_upper)
+           SELECT t.a, $1, $2, t.q, t.agr, t.nl, t.gn, t.ga, t.gl, t.gu
+           FROM unnest($3::uuid[], $4::real[], $5::real[], $6::int[], $7::int[], $8::real[], $9::real[], $10::real[]) AS t(a, q, agr, nl, gn, ga, gl, gu)
+           JOIN annotator n ON n.id = t.a`,
+          [
+            project.id,
+            runId,
+            an.map((x) => x.annotatorId),
+            an.map((x) => x.quality),
+            an.map((x) => x.agreementWithConsensus),
+            an.map((x) => x.numLabeled),
+            an.map((x) => x.goldN),
+            an.map((x) => x.goldAccuracy),
+            an.map((x) => x.goldLower),
+            an.map((x) => x.goldUpper),
+          ],
+        );
+      }
+      const byMethod: Record<string, number> = {};
+      for (const x of it) byMethod[x.method] = (byMethod[x.method] ?? 0) + 1;
+      await sql.query(
+        `INSERT INTO consensus_summary (project_id, run_id, method, weak_method, gold_items, methods, counts, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, now())
+         ON CONFLICT (project_id) DO UPDATE SET run_id = EXCLUDED.run_id, method = EXCLUDED.method, weak_method = EXCLUDED.weak_method,
+           gold_items = EXCLUDED.gold_items, methods = EXCLUDED.methods, counts = EXCLUDED.counts, updated_at = now()`,
+        [project.id, runId, out.method, out.weakMethod, out.goldItems, JSON.stringify(out.methods), JSON.stringify(byMethod)],
+      );
+    });
+    await progress(1, 'done');
+    return {
+      items: out.items.length,
+      annotators: out.annotators.length,
+      goldItems: out.goldItems,
+      humanItems: human.itemIds.length,
+      weakItems: out.weakItems,
+    };
+  }
+
+  // ---- Queries ------------------------------------------------------------------------------------------------
+
+  /** The last consensus run: method used, every method's accuracy on gold, majority vote's beside it. */
+  async summary(p: Principal, projectId: string): Promise<ConsensusSummaryView | null> {
+    const project = await this.projects.access(p, projectId, 'consensus:read');
+    const [s] = await this.db.query<{ run_id: string | null; method: string; weak_method: string | null; gold_items: number; methods: MethodReport[]; counts: Record<string, number>; updated_at: Date }>(
+      `SELECT run_id, method, weak_method, gold_items, methods, counts, updated_at FROM consensus_summary WHERE project_id = $1`,
+      [project.id],
+    );
+    if (!s) return null;
+    const mv = s.methods.find((m) => m.scope === 'HUMAN' && m.method === 'MAJORITY_VOTE');
+    return {
+      projectId: project.id,
+      runId: s.run_id,
+      method: s.method,
+      weakMethod: s.weak_method,
+      goldItems: s.gold_items,
+      majorityVoteGoldAccuracy: mv?.goldAccuracy ?? null,
+      methods: s.methods,
+      itemsByMethod: Object.entries(s.counts).map(([method, items]) => ({ method, items })),
+      updatedAt: new Date(s.updated_at),
+    };
+  }
+
+  /**
+   * Per annotator (kinds HUMAN and TOOL): throughput, agreement with the consensus (the consensus job's labels where
+   * it has run, else the live majority vote), accuracy on gold with a 95 % Wilson interval (live), the consensus job's
+   * quality estimate, and label-distribution drift (Jensen–Shannon distance, base 2, between its HUMAN labels of the
+   * last 7 days and those before); plus the pairwise Cohen's kappa of every pair of annotators sharing items.
+   */
+  async annotatorStats(p: Principal, projectId: string): Promise<AnnotatorStatsView> {
+    const project = await this.projects.access(p, projectId, 'consensus:read');
+    const k = project.classes.length;
+    return this.db.read(async (sql) => {
+      const ann = await sql.query<{ id: string; name: string; kind: string; total: number; d1: number; d7: number }>(
+        `SELECT n.id, n.name, n.kind, count(a.id)::int AS total,
+           count(a.id) FILTER (WHERE a.created_at > now() - interval '24 hours')::int AS d1,
+           count(a.id) FILTER (WHERE a.created_at > now() - interval '7 days')::int AS d7
+         FROM annotator n LEFT JOIN annotation a ON a.annotator_id = n.id
+         WHERE n.project_id = $1 AND n.kind IN ('HUMAN', 'TOOL') GROUP BY n.id, n.name, n.kind ORDER BY n.name`,
+        [project.id],
+      );
+      const human = await loadHuman(sql, project.id);
+      const gold = await loadLatestOfKind(sql, project.id, 'GOLD');
+      const cons = new Map(
+        (await sql.query<{ item_id: string; label: number }>(`SELECT item_id, label FROM item_consensus WHERE project_id = $1`, [project.id])).map((r) => [r.item_id, r.label]),
+      );
+      const quality = new Map(
+        (await sql.query<{ annotator_id: string; quality: number | null }>(`SELECT annotator_id, quality FROM annotator_quality WHERE project_id = $1`, [project.id])).map((r) => [
+          r.annotator_id,
+          r.quality === null ? null : Number(r.quality),
+        ]),
+      );
+      const mix = await sql.query<{ annotator_id: string; label: number; recent: boolean; n: number }>(
+        `SELECT annotator_id, label, created_at > now() - make_interval(days => $2) AS recent, count(*)::int AS n
+         FROM annotation WHERE project_id = $1 AND kind = 'HUMAN' GROUP BY annotator_id, label, recent`,
+        [project.id, DRIFT_DAYS],
+      );
+
+      const n = human.itemIds.length;
+      const m = human.annotatorIds.length;
+      const col = new Map(human.annotatorIds.map((id, j) => [id, j]));
+      let agreement: Float64Array | null = null;
+      let kappaM: number[][] | null = null;
+      let ga: ReturnType<typeof goldAccuracy> | null = null;
+      const useJob = cons.size > 0;
+      if (n > 0) {
+        const L = tableMatrix(human);
+        let consensus: Array<number | null>;
+        if (useJob) consensus = human.itemIds.map((id) => cons.get(id) ?? null);
+        else consensus = Array.from(majorityVote(L).labels);
+        const aa = annotatorAgreement(L, { consensusLabel: consensus });
+        agreement = aa.agreementWithConsensus;
+        kappaM = aa.pairwiseKappa;
+        ga = goldAccuracy(L, human.itemIds.map((id) => gold.get(id) ?? null));
+      }
+      // Shared items per pair, in one pass over the rows.
+      const shared = new Int32Array(m * m);
+      const labeledPerAnnotator = new Int32Array(m);
+      const cols: number[] = [];
+      for (let i = 0; i < n; i++) {
+        cols.length = 0;
+        for (let j = 0; j < m; j++) if (!Number.isNaN(human.data[i * m + j])) cols.push(j);
+        for (const a of cols) labeledPerAnnotator[a]++;
+        for (let s = 0; s < cols.length; s++) for (let t = s + 1; t < cols.length; t++) shared[cols[s] * m + cols[t]]++;
+      }
+      const names = new Map(ann.map((a) => [a.id, a.name]));
+      const nameOf = async (id: string): Promise<string> => {
+        if (!names.has(id)) {
+          const [r] = await sql.query<{ name: string }>(`SELECT name FROM annotator WHERE id = $1`, [id]);
+          names.set(id, r?.name ?? id);
+        }
+        return names.get(id)!;
+      };
+      const kappa: AnnotatorStatsView['kappa'] = [];
+      let ksum = 0;
+      let kn = 0;
+      for (let a = 0; a < m; a++) {
+        for (let b = a + 1; b < m; b++) {
+          const s = shared[a * m + b];
+          if (s === 0) continue;
+          const kv = fin(kappaM![a][b]);
+          if (kv !== null) { ksum += kv; kn++; }
+          kappa.push({ a: await nameOf(human.annotatorIds[a]), b: await nameOf(human.annotatorIds[b]), kappa: kv, sharedItems: s });
+        }
+      }
+      const mixOf = new Map<string, { recent: Float64Array; before: Float64Array }>();
+      for (const r of mix) {
+        let e = mixOf.get(r.annotator_id);
+        if (!e) mixOf.set(r.annotator_id, (e = { recent: new Float64Array(k), before: new Float64Array(k) }));
+        if (r.label < k) (r.recent ? e.recent : e.before)[r.label] += r.n;
+      }
+      const sum = (v: Float64Array) => v.reduce((s, x) => s + x, 0);
+      const annotators: AnnotatorStatView[] = ann.map((a) => {
+        const j = col.get(a.id);
+        const g = j !== undefined && ga ? ga[j] : null;
+        const e = mixOf.get(a.id);
+        const recent = e ? sum(e.recent) : 0;
+        const before = e ? sum(e.before) : 0;
+        return {
+          annotatorId: a.id,
+          name: a.name,
+          kind: a.kind,
+          annotations: a.total,
+          last24h: a.d1,
+          last7d: a.d7,
+          perHour24h: a.d1 / 24,
+          perHour7d: a.d7 / (24 * 7),
+          itemsLabeled: j !== undefined ? labeledPerAnnotator[j] : 0,
+          agreementWithConsensus: j !== undefined && agreement ? fin(agreement[j]) : null,
+          quality: quality.get(a.id) ?? null,
+          goldN: g ? g.n : 0,
+          goldAccuracy: g && g.n > 0 ? g.accuracy : null,
+          goldLower: g && g.n > 0 ? g.lower : null,
+          goldUpper: g && g.n > 0 ? g.upper : null,
+          labelDrift: {
+            jsDistance: e && recent > 0 && before > 0 ? jensenShannon(e.recent, e.before) : null,
+            recent,
+            before,
+            recentShares: e && recent > 0 ? project.classes.map((label, c) => ({ label, share: e.recent[c] / recent })) : [],
+          },
+        };
+      });
+      return { projectId: project.id, annotators, kappa, meanKappa: kn > 0 ? ksum / kn : null, consensusSource: useJob ? 'ITEM_CONSENSUS' : 'MAJORITY_VOTE' };
+    });
+  }
+
+  /**
+   * Agreement among annotators over the HUMAN annotations made in [from, to) (latest per item × annotator):
+   * - Cohen's kappa: the mean over the annotator pairs that share at least one item (pairs whose kappa is undefined,
+   *   e.g. one shared class only, are left out);
+   * - Fleiss' kappa: over the items rated by the modal number r ≥ 2 of raters (ties → the larger r), since Fleiss
+   *   needs the same number of raters per item; items with another number of raters are left out (`fleissItems`);
+   * - Krippendorff's alpha (nominal) over every item with ≥ 2 labels (it handles missing values itself).
+   * Undefined values (no pairable item, no variation) are null.
+   */
+  async agreement(p: Principal, projectId: string, from: Date, to: Date): Promise<AgreementView> {
+    checkDate(from, 'from');
+    checkDate(to, 'to');
+    if (!(from.getTime() < to.getTime())) throw badInput('to', 'must be after from');
+    const project = await this.projects.access(p, projectId, 'consensus:read');
+    const k = project.classes.length;
+    const human = await this.db.read((sql) => loadHuman(sql, project.id, { from, to }));
+    const n = human.itemIds.length;
+    const m = human.annotatorIds.length;
+    const raters = new Int32Array(n);
+    let annotations = 0;
+    for (let i = 0; i < n; i++) for (let j = 0; j < m; j++) if (!Number.isNaN(human.data[i * m + j])) raters[i]++;
+    for (let i = 0; i < n; i++) annotations += raters[i];
+    const base: AgreementView = {
+      projectId: project.id, from, to, annotations, items: n, annotators: m,
+      cohenKappaMean: null, cohenPairs: 0, fleissKappa: null, fleissRaters: null, fleissItems: 0, krippendorffAlpha: null, pairableItems: 0,
+    };
+    if (n === 0) return base;
+    // Cohen: pairs sharing items.
+    const kappa = annotatorAgreement(tableMatrix(human)).pairwiseKappa;
+    const sharesItem = new Uint8Array(m * m);
+    for (let i = 0; i < n; i++) {
+      if (raters[i] < 2) continue;
+      const cs: number[] = [];
+      for (let j = 0; j < m; j++) if (!Number.isNaN(human.data[i * m + j])) cs.push(j);
+      for (let s = 0; s < cs.length; s++) for (let t = s + 1; t < cs.length; t++) sharesItem[cs[s] * m + cs[t]] = 1;
+    }
+    let ks = 0;
+    for (let a = 0; a < m; a++) for (let b = a + 1; b < m; b++) {
+      if (!sharesItem[a * m + b]) continue;
+      const v = kappa[a][b];
+      if (Number.isFinite(v)) { ks += v; base.cohenPairs++; }
+    }
+    base.cohenKappaMean = base.cohenPairs > 0 ? ks / base.cohenPairs : null;
+    // Fleiss: items with the modal rater count.
+    const freq = new Map<number, number>();
+    for (let i = 0; i < n; i++) if (raters[i] >= 2) freq.set(raters[i], (freq.get(raters[i]) ?? 0) + 1);
+    base.pairableItems = [...freq.values()].reduce((s, x) => s + x, 0);
+    if (freq.size) {
+      let r = 0;
+      let best = -1;
+      for (const [c, f] of freq) if (f > best || (f === best && c > r)) { r = c; best = f; }
+      const counts: number[][] = [];
+      for (let i = 0; i < n; i++) {
+        if (raters[i] !== r) continue;
+        const row = new Array<number>(k).fill(0);
+        for (let j = 0; j < m; j++) { const v = human.data[i * m + j]; if (!Number.isNaN(v)) row[v]++; }
+        counts.push(row);
+      }
+      base.fleissRaters = r;
+      base.fleissItems = counts.length;
+      base.fleissKappa = fin(fleissKappa(counts));
+      // Krippendorff: coders × units.
+      const rel = new Float64Array(m * n).fill(NaN);
+      for (let i = 0; i < n; i++) for (let j = 0; j < m; j++) rel[j * n + i] = human.data[i * m + j];
+      base.krippendorffAlpha = fin(krippendorffAlpha({ rows: m, cols: n, data: rel }, { level: 'nominal' }));
+    }
+    return base;
+  }
+
+  // ---- Gold ---------------------------------------------------------------------------------------------------
+
+  /**
+   * Marks items as gold (known answers): appends one GOLD annotation per item by `annotator` (default "gold"), in one
+   * transaction, all or nothing. The latest GOLD annotation of an item is its gold label. QA_LEAD and ADMIN.
+   */
+  async addGoldItems(p: Principal, projectId: string, items: GoldItemData[], annotator = 'gold'): Promise<{ added: number; itemIds: string[] }> {
+    if (!Array.isArray(items) || items.length === 0) throw badInput('items', 'must contain at least one item');
+    if (items.length > MAX_BATCH) throw badInput('items', `at most ${MAX_BATCH} items per call, got ${items.length}`);
+    checkName(annotator, 'annotator');
+    await this.projects.access(p, projectId, 'gold:manage');
+    const seen = new Map<string, number>();
+    items.forEach((it, i) => {
+      const key = it.itemId ? `id:${it.itemId}` : `ext:${it.externalId}`;
+      const j = seen.get(key);
+      if (j !== undefined) throw badInput(`items[${i}]`, `names the same item as items[${j}]`);
+      seen.set(key, i);
+    });
+    try {
+      const res = await this.annotations.submit(
+        p,
+        projectId,
+        items.map((it) => ({ itemId: it.itemId, externalId: it.externalId, label: it.label, annotator, annotatorKind: 'HUMAN', kind: 'GOLD' })),
+      );
+      return { added: res.inserted, itemIds: res.results.map((r) => r.annotation.itemId) };
+    } catch (e) {
+      if (e instanceof LoupeError && e.field?.startsWith('annotations[')) {
+        const field = e.field.replace(/^annotations\[/, 'items[');
+        throw new LoupeError(e.code, e.message.replace(/^annotations\[/, 'items['), field);
+      }
+      throw e;
+    }
+  }
+
+  // ---- Weak supervision ---------------------------------------------------------------------------------------
+
+  /** Registers a labeling function (an annotator of kind LABELING_FUNCTION); registering it again returns it. */
+  async registerLabelingFunction(p: Principal, projectId: string, name: string): Promise<LabelingFunctionView> {
+    checkName(name, 'name');
+    return this.db.transaction(async (sql) => {
+      const project = await this.projects.access(p, projectId, 'weak:submit', sql);
+      await sql.query(`INSERT INTO annotator (project_id, name, kind) VALUES ($1, $2, 'LABELING_FUNCTION') ON CONFLICT (project_id, name) DO NOTHING`, [project.id, name]);
+      const [a] = await sql.query<{ id: string; name: string; kind: string; created_at: Date }>(
+        `SELECT id, name, kind, created_at FROM annotator WHERE project_id = $1 AND name = $2`,
+        [project.id, name],
+      );
+      if (a.kind !== 'LABELING_FUNCTION') throw conflict('name', `"${name}" is already an annotator of kind ${a.kind}`);
+      return { id: a.id, name: a.name, createdAt: new Date(a.created_at) };
+    });
+  }
+
+  /**
+   * A labeling function's votes (label null = abstain), all or nothing. Each vote replaces the LF's previous vote on
+   * the item in weak_vote (abstains included, so coverage counts the items the LF was applied to); a vote that changes
+   * to a class is also appended as a WEAK annotation (history). Re-sending the same votes writes nothing.
+   */
+  async submitWeakLabels(p: Principal, projectId: string, lf: string, votes: WeakVoteData[]): Promise<{ votes: number; labeled: number; abstains: number; changed: number }> {
+    checkName(lf, 'lf');
+    if (!Array.isArray(votes) || votes.length === 0) throw badInput('votes', 'must contain at least one vote');
+    if (votes.length > MAX_BATCH) throw badInput('votes', `at most ${MAX_BATCH} votes per call, got ${votes.length}`);
+    return this.db.transaction(async (sql) => {
+      const project = await this.projects.access(p, projectId, 'weak:submit', sql);
+      const [a] = await sql.query<{ id: string }>(`SELECT id FROM annotator WHERE project_id = $1 AND name = $2 AND kind = 'LABELING_FUNCTION'`, [project.id, lf]);
+      if (!a) throw notFound(`labeling function "${lf}" (register it with registerLabelingFunction)`, 'lf');
+      const labels = votes.map((v, i) => {
+        if (v.label === undefined || v.label === null) return null;
+        const c = project.classes.indexOf(v.label);
+        if (c < 0) throw badInput(`votes[${i}].label`, `"${v.label}" is not one of the project's classes (${project.classes.join(', ')}); null = abstain`);
+        return c;
+      });
+      const itemIds = await resolveItems(sql, project.id, votes, 'votes');
+      const prev = new Map(
+        (await sql.query<{ item_id: string; label: number | null }>(`SELECT item_id, label FROM weak_vote WHERE annotator_id = $1 AND item_id = ANY($2::uuid[])`, [a.id, itemIds])).map((r) => [
+          r.item_id,
+          r.label,
+        ]),
+      );
+      const changed = itemIds.map((_, i) => i).filter((i) => !prev.has(itemIds[i]) || prev.get(itemIds[i]) !== labels[i]);
+      if (changed.length) {
+        await sql.query(
+          `INSERT INTO weak_vote (annotator_id, item_id, project_id, label, api_key_id)
+           SELECT $1, t.item_id, $2, t.label, $3 FROM unnest($4::uuid[], $5::smallint[]) AS t(item_id, label)
+           ON CONFLICT (annotator_id, item_id) DO UPDATE SET label = EXCLUDED.label, api_key_id = EXCLUDED.api_key_id, created_at = now()`,
+          [a.id, project.id, p.keyId, changed.map((i) => itemIds[i]), changed.map((i) => labels[i])],
+        );
+        const voted = changed.filter((i) => labels[i] !== null);
+        if (voted.length) {
+          await sql.query(
+            `INSERT INTO annotation (project_id, item_id, annotator_id, label, kind, guideline_version, api_key_id)
+             SELECT $1, t.item_id, $2, t.label, 'WEAK', $3, $4 FROM unnest($5::uuid[], $6::smallint[]) AS t(item_id, label)`,
+            [project.id, a.id, project.guidelineVersion, p.keyId, voted.map((i) => itemIds[i]), voted.map((i) => labels[i])],
+          );
+        }
+      }
+      const labeled = labels.filter((l) => l !== null).length;
+      return { votes: votes.length, labeled, abstains: votes.length - labeled, changed: changed.length };
+    });
+  }
+
+  /**
+   * Snorkel's lf_summary over the items some labeling function was applied to: polarity, coverage, overlaps,
+   * conflicts over all of them; correct / incorrect / empirical accuracy against a reference label (the gold label,
+   * else the item's current human label) over the items that have one (null without any such vote); the label model's
+   * accuracy estimate beside it.
+   */
+  async lfSummary(p: Principal, projectId: string): Promise<LfSummaryView> {
+    const project = await this.projects.access(p, projectId, 'consensus:read');
+    const k = project.classes.length;
+    return this.db.read(async (sql) => {
+      const { table, lfNames } = await loadWeak(sql, project.id);
+      const gold = await loadLatestOfKind(sql, project.id, 'GOLD');
+      const n = table.itemIds.length;
+      const m = table.annotatorIds.length;
+      const current = new Map(
+        (await sql.query<{ id: string; current_label: number | null }>(`SELECT id, current_label FROM item WHERE id = ANY($1::uuid[])`, [table.itemIds])).map((r) => [r.id, r.current_label]),
+      );
+      const view: LfSummaryView = { projectId: project.id, items: n, referenceItems: 0, goldItems: 0, lfs: [] };
+      if (m === 0) return view;
+      const L = { rows: n, cols: m, data: table.data };
+      const rows = n > 0 ? lfSummary(L) : table.annotatorIds.map(() => ({ polarity: [], coverage: 0, overlaps: 0, conflicts: 0 }));
+      const refRows: number[] = [];
+      const ref: number[] = [];
+      table.itemIds.forEach((id, i) => {
+        const g = gold.get(id);
+        const r = g ?? current.get(id) ?? null;
+        if (g !== undefined) view.goldItems++;
+        if (r !== null && r < k) { refRows.push(i); ref.push(r); }
+      });
+      view.referenceItems = refRows.length;
+      let withRef: ReturnType<typeof lfSummary> | null = null;
+      if (refRows.length) {
+        const sub = new Float64Array(refRows.length * m);
+        refRows.forEach((i, r) => sub.set(table.data.subarray(i * m, (i + 1) * m), r * m));
+        withRef = lfSummary({ rows: refRows.length, cols: m, data: sub }, { gold: ref });
+      }
+      let lmAcc: Float64Array | null = null;
+      if (n > 0) lmAcc = Float64Array.from(fitLabelModel(L, k, { seed: 0 }).lfAccuracies);
+      const votes = new Int32Array(m);
+      for (let t = 0; t < table.data.length; t++) if (table.data[t] >= 0) votes[t % m]++;
+      view.lfs = table.annotatorIds.map((id, j) => {
+        const c = withRef ? withRef[j].correct ?? 0 : 0;
+        const w = withRef ? withRef[j].incorrect ?? 0 : 0;
+        return {
+          id,
+          name: lfNames[j],
+          polarity: rows[j].polarity.map((c2) => project.classes[c2] ?? String(c2)),
+          votes: votes[j],
+          coverage: rows[j].coverage,
+          overlaps: rows[j].overlaps,
+          conflicts: rows[j].conflicts,
+          correct: c,
+          incorrect: w,
+          empiricalAccuracy: c + w > 0 ? c / (c + w) : null,
+          labelModelAccuracy: lmAcc ? fin(lmAcc[j]) : null,
+        };
+      });
+      return view;
+    });
+  }
+}

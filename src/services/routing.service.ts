@@ -1,0 +1,295 @@
+import { Database, Sql } from '../db/database';
+import { decodeFloat32 } from '../db/float32';
+import { badInput, forbidden } from '../errors';
+import { routeItems } from '../quality';
+import { AuthService, Principal } from './auth.service';
+import { ProjectService } from './project.service';
+
+/** Where an item goes next: routeItems' four paths, and DONE for items already settled by people. */
+export type RouteName = 'AUTO_ACCEPT' | 'SINGLE_REVIEW' | 'CONSENSUS' | 'EXPERT' | 'DONE';
+export const ROUTE_NAMES: readonly RouteName[] = ['AUTO_ACCEPT', 'SINGLE_REVIEW', 'CONSENSUS', 'EXPERT', 'DONE'];
+
+/** The project's routing thresholds (settings.routing), with routeItems' defaults. */
+export interface RoutingSettings {
+  autoAccept: number;
+  singleReview: number;
+  spotCheckRate: number;
+  minAgreement: number;
+  /** Seed of the spot-check draw. */
+  seed: number;
+}
+
+export const DEFAULT_ROUTING: RoutingSettings = { autoAccept: 0.95, singleReview: 0.7, spotCheckRate: 0.05, minAgreement: 0.6, seed: 0 };
+
+/** Fewest agreeing HUMAN/GOLD votes that settle an item (with their share ≥ minAgreement). */
+export const SETTLING_VOTES = 2;
+/** item_consensus methods that aggregate human votes (their confidence is read as the item's agreement). */
+const CONSENSUS_HUMAN_METHODS = ['MAJORITY_VOTE', 'DAWID_SKENE', 'CROWDLAB'];
+const INSERT_CHUNK = 10_000;
+
+export interface ItemRouteView {
+  itemId: string;
+  route: RouteName;
+  spotCheck: boolean;
+  /** The latest model's top probability for the item (null: no prediction). */
+  confidence: number | null;
+  /** Annotator agreement used (null: unknown). */
+  agreement: number | null;
+  runId: string;
+  updatedAt: Date;
+}
+
+export interface RouteCountsView {
+  projectId: string;
+  /** Items in the project. */
+  items: number;
+  /** Items with a route (items created since the last route run have none yet). */
+  routed: number;
+  spotChecks: number;
+  counts: Array<{ route: RouteName; count: number }>;
+  runId: string | null;
+  updatedAt: Date | null;
+}
+
+/** Reads settings.routing, refusing values of the wrong type (the job records the message). */
+export function routingSettings(settings: Record<string, unknown>): RoutingSettings {
+  const raw = settings.routing;
+  if (raw === undefined || raw === null) return { ...DEFAULT_ROUTING };
+  if (typeof raw !== 'object' || Array.isArray(raw)) throw badInput('settings.routing', 'must be an object');
+  const out = { ...DEFAULT_ROUTING };
+  for (const key of Object.keys(DEFAULT_ROUTING) as Array<keyof RoutingSettings>) {
+    const v = (raw as Record<string, unknown>)[key];
+    if (v === undefined || v === null) continue;
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw badInput(`settings.routing.${key}`, `must be a number, got ${JSON.stringify(v)}`);
+    out[key] = v;
+  }
+  return out;
+}
+
+/** What the route job computed, before it is written. */
+export interface RoutePlan {
+  itemIds: string[];
+  routes: RouteName[];
+  spotCheck: boolean[];
+  confidence: (number | null)[];
+  agreement: (number | null)[];
+  modelVersionId: string | null;
+  /** Items whose agreement came from item_consensus (the others': their HUMAN/GOLD vote share). */
+  fromConsensus: number;
+}
+
+/**
+ * Routes (issue 6 §5): every item of a project gets a route from the project's thresholds and the quality library's
+ * routeItems; routeCounts and item.route read them.
+ */
+export class RoutingService {
+  constructor(
+    private readonly db: Database,
+    private readonly projects: ProjectService,
+  ) {}
+
+  /** How many items are on each route, as the last route run left them. */
+  async routeCounts(p: Principal, projectId: string): Promise<RouteCountsView> {
+    const project = await this.projects.access(p, projectId, 'routes:read');
+    return this.db.read(async (sql) => {
+      const rows = await sql.query<{ route: RouteName; n: number; s: number }>(
+        `SELECT route, count(*)::int AS n, count(*) FILTER (WHERE spot_check)::int AS s FROM item_route WHERE project_id = $1 GROUP BY route`,
+        [project.id],
+      );
+      const [{ n }] = await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM item WHERE project_id = $1`, [project.id]);
+      const [last] = await sql.query<{ run_id: string; updated_at: Date }>(
+        `SELECT run_id, updated_at FROM item_route WHERE project_id = $1 ORDER BY updated_at DESC LIMIT 1`,
+        [project.id],
+      );
+      const by = new Map(rows.map((r) => [r.route, r]));
+      return {
+        projectId: project.id,
+        items: n,
+        routed: rows.reduce((s, r) => s + r.n, 0),
+        spotChecks: rows.reduce((s, r) => s + r.s, 0),
+        counts: ROUTE_NAMES.map((route) => ({ route, count: by.get(route)?.n ?? 0 })),
+        runId: last?.run_id ?? null,
+        updatedAt: last ? new Date(last.updated_at) : null,
+      };
+    });
+  }
+
+  /** For item.route: the root field has checked the item's project; this checks the role. */
+  async forItems(p: Principal, itemIds: readonly string[]): Promise<(ItemRouteView | null)[]> {
+    if (!AuthService.can(p, 'routes:read')) throw forbidden(`role ${p.role} may not routes:read`);
+    const rows = await this.db.query<{ item_id: string; route: RouteName; spot_check: boolean; confidence: number | null; agreement: number | null; run_id: string; updated_at: Date }>(
+      `SELECT item_id, route, spot_check, confidence, agreement, run_id, updated_at FROM item_route WHERE item_id = ANY($1::uuid[])`,
+      [itemIds],
+    );
+    const by = new Map(rows.map((r) => [r.item_id, r]));
+    return itemIds.map((id) => {
+      const r = by.get(id);
+      if (!r) return null;
+      return {
+        itemId: r.item_id,
+        route: r.route,
+        spotCheck: r.spot_check,
+        confidence: r.confidence === null ? null : Number(r.confidence),
+        agreement: r.agreement === null ? null : Number(r.agreement),
+        runId: r.run_id,
+        updatedAt: new Date(r.updated_at),
+      };
+    });
+  }
+
+  /**
+   * Computes every item's route (the route job's work), reading outside a transaction.
+   *
+   * Items in (created_at, id) order. An item is DONE when a REVIEW annotation decided it, or when at least
+   * SETTLING_VOTES HUMAN/GOLD votes agree on its majority label with a vote share ≥ minAgreement — unless a QA lead's
+   * NOT_SURE resolution (label_issue.route = 'EXPERT', when that table exists) is newer than its last REVIEW: then
+   * EXPERT. Every other item goes through routeItems with the latest model version's probabilities (an item it did
+   * not predict gets the uniform row: no confidence → CONSENSUS unless singleReview ≤ 1/K) and, as agreement, the
+   * consensus job's confidence for the item when it has one (see consensusAgreement), else the majority's share of its
+   * ≥ 2 HUMAN/GOLD votes (unknown with fewer).
+   */
+  async planRoutes(projectId: string): Promise<RoutePlan> {
+    return this.db.read(async (sql) => {
+      const [project] = await sql.query<{ settings: Record<string, unknown> | null }>(`SELECT settings FROM project WHERE id = $1`, [projectId]);
+      if (!project) throw new Error(`project ${projectId} not found`);
+      const settings = routingSettings(project.settings ?? {});
+      const items = await sql.query<{ id: string }>(`SELECT id FROM item WHERE project_id = $1 ORDER BY created_at, id`, [projectId]);
+      const votes = await sql.query<{ item_id: string; label: number; kind: string; n: number; last_at: string }>(
+        `SELECT item_id, label, kind, count(*)::int AS n, max(created_at)::text AS last_at FROM annotation
+         WHERE project_id = $1 AND kind IN ('HUMAN', 'GOLD', 'REVIEW') GROUP BY item_id, label, kind`,
+        [projectId],
+      );
+      type Acc = { counts: Map<number, number>; total: number; reviewAt: number | null };
+      const acc = new Map<string, Acc>();
+      for (const v of votes) {
+        let a = acc.get(v.item_id);
+        if (!a) acc.set(v.item_id, (a = { counts: new Map(), total: 0, reviewAt: null }));
+        if (v.kind === 'REVIEW') a.reviewAt = Math.max(a.reviewAt ?? -Infinity, Date.parse(v.last_at));
+        else {
+          a.counts.set(v.label, (a.counts.get(v.label) ?? 0) + v.n);
+          a.total += v.n;
+        }
+      }
+      const notSure = await this.notSureResolutions(sql, projectId);
+      const consensus = await this.consensusAgreement(sql, projectId);
+
+      const [mv] = await sql.query<{ id: string; classes: string[] }>(
+        `SELECT id, classes FROM model_version WHERE project_id = $1 ORDER BY created_at DESC, id DESC LIMIT 1`,
+        [projectId],
+      );
+      const probs = new Map<string, Float32Array>();
+      if (mv) {
+        const rows = await sql.query<{ item_id: string; probs: Uint8Array }>(`SELECT item_id, probs FROM prediction WHERE model_version_id = $1`, [mv.id]);
+        for (const r of rows) probs.set(r.item_id, decodeFloat32(r.probs)!);
+      }
+      const k = mv ? mv.classes.length : 2;
+
+      const n = items.length;
+      const routes = new Array<RouteName>(n);
+      const spotCheck = new Array<boolean>(n).fill(false);
+      const confidence = new Array<number | null>(n).fill(null);
+      const agreement = new Array<number | null>(n).fill(null);
+      const open: number[] = []; // indices routed by routeItems
+      for (let i = 0; i < n; i++) {
+        const id = items[i].id;
+        const pr = probs.get(id);
+        if (pr) confidence[i] = Math.max(...pr);
+        const a = acc.get(id);
+        let top = 0;
+        if (a) for (const c of a.counts.values()) top = Math.max(top, c);
+        const share = a && a.total > 0 ? top / a.total : null;
+        agreement[i] = consensus.get(id) ?? (a && a.total >= SETTLING_VOTES ? share : null);
+        const ns = notSure.get(id);
+        if (ns !== undefined && (a?.reviewAt ?? -Infinity) < ns) routes[i] = 'EXPERT';
+        else if (a?.reviewAt != null) routes[i] = 'DONE';
+        else if (a && top >= SETTLING_VOTES && share! >= settings.minAgreement) routes[i] = 'DONE';
+        else open.push(i);
+      }
+      if (open.length) {
+        const data = new Float64Array(open.length * k);
+        for (let t = 0; t < open.length; t++) {
+          const pr = probs.get(items[open[t]].id);
+          for (let j = 0; j < k; j++) data[t * k + j] = pr ? pr[j] : 1 / k;
+        }
+        const res = routeItems(
+          { rows: open.length, cols: k, data },
+          {
+            autoAccept: settings.autoAccept,
+            singleReview: settings.singleReview,
+            spotCheckRate: settings.spotCheckRate,
+            minAgreement: settings.minAgreement,
+            agreement: open.map((i) => agreement[i]),
+            seed: settings.seed,
+          },
+        );
+        for (let t = 0; t < open.length; t++) {
+          routes[open[t]] = res.route[t];
+          spotCheck[open[t]] = res.spotCheck[t];
+        }
+      }
+      return {
+        itemIds: items.map((r) => r.id),
+        routes,
+        spotCheck,
+        confidence,
+        agreement,
+        modelVersionId: mv?.id ?? null,
+        fromConsensus: consensus.size,
+      };
+    });
+  }
+
+  /** Replaces the project's routes by `plan` in one transaction (items deleted meanwhile are skipped). */
+  async writeRoutes(projectId: string, runId: string, plan: RoutePlan): Promise<void> {
+    await this.db.transaction(async (sql) => {
+      await sql.query(`DELETE FROM item_route WHERE project_id = $1`, [projectId]);
+      for (let s = 0; s < plan.itemIds.length; s += INSERT_CHUNK) {
+        const e = Math.min(s + INSERT_CHUNK, plan.itemIds.length);
+        await sql.query(
+          `INSERT INTO item_route (item_id, project_id, route, spot_check, confidence, agreement, run_id)
+           SELECT t.item_id, $1, t.route, t.spot_check, t.confidence, t.agreement, $2
+           FROM unnest($3::uuid[], $4::text[], $5::boolean[], $6::real[], $7::real[]) AS t(item_id, route, spot_check, confidence, agreement)
+           JOIN item i ON i.id = t.item_id AND i.project_id = $1`,
+          [
+            projectId,
+            runId,
+            plan.itemIds.slice(s, e),
+            plan.routes.slice(s, e),
+            plan.spotCheck.slice(s, e),
+            plan.confidence.slice(s, e),
+            plan.agreement.slice(s, e),
+          ],
+        );
+      }
+    });
+  }
+
+  /** item id → time of its latest label-issue resolution when that was NOT_SURE (route EXPERT); empty without label_issue. */
+  private async notSureResolutions(sql: Sql, projectId: string): Promise<Map<string, number>> {
+    const [{ t }] = await sql.query<{ t: boolean }>(`SELECT to_regclass('label_issue') IS NOT NULL AS t`);
+    if (!t) return new Map();
+    const rows = await sql.query<{ item_id: string; route: string | null; at: string }>(
+      `SELECT DISTINCT ON (item_id) item_id, route, resolved_at::text AS at FROM label_issue
+       WHERE project_id = $1 AND resolved_at IS NOT NULL ORDER BY item_id, resolved_at DESC`,
+      [projectId],
+    );
+    return new Map(rows.filter((r) => r.route === 'EXPERT').map((r) => [r.item_id, Date.parse(r.at)]));
+  }
+
+  /**
+   * item id → agreement from item_consensus (written by the consensus job; checked at run time, the table may be absent):
+   * the consensus confidence (vote share under majority vote, the posterior under Dawid–Skene, CROWDLAB's consensus
+   * quality) of items whose label comes from ≥ 2 human annotations. Other items are not in the map.
+   */
+  private async consensusAgreement(sql: Sql, projectId: string): Promise<Map<string, number>> {
+    const [{ t }] = await sql.query<{ t: boolean }>(`SELECT to_regclass('item_consensus') IS NOT NULL AS t`);
+    if (!t) return new Map();
+    const rows = await sql.query<{ item_id: string; a: number }>(
+      `SELECT item_id, confidence::float8 AS a FROM item_consensus
+       WHERE project_id = $1 AND method = ANY($2::text[]) AND num_annotations >= $3 AND confidence IS NOT NULL`,
+      [projectId, CONSENSUS_HUMAN_METHODS, SETTLING_VOTES],
+    );
+    return new Map(rows.map((r) => [r.item_id, Number(r.a)]));
+  }
+
+}

@@ -1,0 +1,366 @@
+import { createHash } from 'node:crypto';
+import { Database, Sql } from '../db/database';
+import { decodeFloat32 } from '../db/float32';
+import { badInput, notFound } from '../errors';
+import { Action, AuthService, Principal } from './auth.service';
+import { isUuid } from './ids';
+import { ProjectService } from './project.service';
+
+const MAX_NOTE = 2000;
+const INSERT_CHUNK = 5000;
+/** Rows read per query while an export streams. */
+const EXPORT_PAGE = 2000;
+const MAX_DIFF_PAGE = 10_000;
+
+export type QaStatus = 'REVIEWED' | 'CONSENSUS' | 'DISPUTED' | 'SINGLE_VOTE' | 'UNLABELED';
+
+/**
+ * Where an item's frozen label comes from. Every field is a string, an integer, null, or a list/object of those,
+ * so the canonical serialisation survives a round trip through jsonb unchanged.
+ */
+export interface Lineage {
+  /** The HUMAN, GOLD and REVIEW annotations behind the label, oldest first. */
+  annotationIds: string[];
+  /** Their annotators, distinct, sorted. */
+  annotators: string[];
+  /** The project's guideline version when the snapshot was taken. */
+  guidelineVersion: string;
+  /** The guideline versions those annotations were made under, distinct, sorted. */
+  annotationGuidelineVersions: string[];
+  /** REVIEWED (a REVIEW decided), CONSENSUS (≥ 2 votes, a strict majority agrees), DISPUTED, SINGLE_VOTE, UNLABELED. */
+  qaStatus: QaStatus;
+  /** HUMAN and GOLD votes, and how many of them agree with the majority. */
+  votes: number;
+  agreeing: number;
+  /** The item's latest label issue (when label issues exist): its status and decision. */
+  labelIssue: { status: string; decision: string | null } | null;
+  /** The project's latest model version and what it predicted for the item (null: not predicted). */
+  modelVersion: { id: string; name: string; predictedLabel: string | null } | null;
+}
+
+export interface SnapshotView {
+  id: string;
+  projectId: string;
+  note: string | null;
+  createdBy: string | null;
+  createdAt: Date;
+  contentHash: string;
+  itemCount: number;
+}
+
+export interface SnapshotDiffItem {
+  externalId: string;
+  itemId: string;
+  oldLabel: string | null;
+  newLabel: string | null;
+}
+
+export interface SnapshotDiffView {
+  a: SnapshotView;
+  b: SnapshotView;
+  addedCount: number;
+  removedCount: number;
+  changedCount: number;
+  unchangedCount: number;
+  added: SnapshotDiffItem[];
+  removed: SnapshotDiffItem[];
+  changed: SnapshotDiffItem[];
+}
+
+export type ExportFormat = 'jsonl' | 'csv';
+
+interface SnapshotRow {
+  id: string;
+  project_id: string;
+  note: string | null;
+  created_by: string | null;
+  created_at: Date;
+  content_hash: string;
+  item_count: number;
+}
+
+const COLS = `id, project_id, note, created_by, created_at, content_hash, item_count`;
+const toView = (r: SnapshotRow): SnapshotView => ({
+  id: r.id,
+  projectId: r.project_id,
+  note: r.note,
+  createdBy: r.created_by,
+  createdAt: new Date(r.created_at),
+  contentHash: r.content_hash,
+  itemCount: r.item_count,
+});
+
+/** JSON with object keys sorted (recursively) and no whitespace: the canonical form that is hashed and exported. */
+export function canonicalJson(v: unknown): string {
+  if (v === null || typeof v !== 'object') return JSON.stringify(v);
+  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
+  const o = v as Record<string, unknown>;
+  return `{${Object.keys(o)
+    .filter((k) => o[k] !== undefined)
+    .sort()
+    .map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`)
+    .join(',')}}`;
+}
+
+/** One exported/hashed line: the canonical JSON of {externalId, itemId, label, lineage}. */
+export function snapshotLine(r: { externalId: string; itemId: string; label: string | null; lineage: unknown }): string {
+  return canonicalJson({ externalId: r.externalId, itemId: r.itemId, label: r.label, lineage: r.lineage });
+}
+
+const CSV_COLUMNS = [
+  'external_id',
+  'item_id',
+  'label',
+  'qa_status',
+  'votes',
+  'agreeing',
+  'annotators',
+  'annotation_ids',
+  'guideline_version',
+  'model_version_id',
+  'predicted_label',
+  'lineage',
+];
+
+function csvField(v: string | number | null): string {
+  if (v === null) return '';
+  const s = String(v);
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+function csvLine(r: { externalId: string; itemId: string; label: string | null; lineage: Lineage }): string {
+  const l = r.lineage;
+  return (
+    [
+      r.externalId,
+      r.itemId,
+      r.label,
+      l.qaStatus,
+      l.votes,
+      l.agreeing,
+      l.annotators.join(';'),
+      l.annotationIds.join(';'),
+      l.guidelineVersion,
+      l.modelVersion?.id ?? null,
+      l.modelVersion?.predictedLabel ?? null,
+      canonicalJson(l),
+    ]
+      .map(csvField)
+      .join(',') + '\r\n'
+  );
+}
+
+/**
+ * Dataset versions (issue 6 §7): a snapshot freezes every item's current label with its lineage and a SHA-256 content
+ * hash; snapshots are listed, compared and exported (JSONL, CSV).
+ *
+ * Content hash: the items in externalId order (JavaScript string order, UTF-16 code units), each serialised as
+ * `snapshotLine` (canonical JSON: sorted keys, no whitespace) followed by "\n"; the hash is SHA-256 (hex) of that
+ * text — which is exactly the JSONL export, so `sha256sum <id>.jsonl` reproduces it. Snapshot id, note, author and
+ * time are not part of it: two snapshots of unchanged data have the same hash.
+ */
+export class SnapshotService {
+  constructor(
+    private readonly db: Database,
+    private readonly projects: ProjectService,
+  ) {}
+
+  async createSnapshot(p: Principal, projectId: string, note: string | null | undefined): Promise<SnapshotView> {
+    if (note !== undefined && note !== null && (typeof note !== 'string' || note.length > MAX_NOTE)) {
+      throw badInput('note', `must be at most ${MAX_NOTE} characters`);
+    }
+    return this.db.transaction(async (sql) => {
+      // One consistent view of items, annotations and predictions for the whole snapshot (PGlite: already alone).
+      if (this.db.kind === 'postgres') await sql.query(`SET TRANSACTION ISOLATION LEVEL REPEATABLE READ`);
+      const project = await this.projects.access(p, projectId, 'snapshots:create', sql);
+      const items = await this.freeze(sql, project.id, project.classes, project.guidelineVersion);
+      const hash = createHash('sha256');
+      for (const it of items) hash.update(snapshotLine(it) + '\n', 'utf8');
+      const contentHash = hash.digest('hex');
+      const [snap] = await sql.query<SnapshotRow>(
+        `INSERT INTO snapshot (project_id, note, created_by, content_hash, item_count) VALUES ($1, $2, $3, $4, $5) RETURNING ${COLS}`,
+        [project.id, note?.trim() || null, p.keyId, contentHash, items.length],
+      );
+      for (let s = 0; s < items.length; s += INSERT_CHUNK) {
+        const chunk = items.slice(s, s + INSERT_CHUNK);
+        await sql.query(
+          `INSERT INTO snapshot_item (snapshot_id, ord, item_id, external_id, label, lineage)
+           SELECT $1, t.ord, t.item_id, t.external_id, t.label, t.lineage::jsonb
+           FROM unnest($2::int[], $3::uuid[], $4::text[], $5::text[], $6::text[]) AS t(ord, item_id, external_id, label, lineage)`,
+          [snap.id, chunk.map((_, i) => s + i), chunk.map((r) => r.itemId), chunk.map((r) => r.externalId), chunk.map((r) => r.label), chunk.map((r) => canonicalJson(r.lineage))],
+        );
+      }
+      return toView(snap);
+    });
+  }
+
+  /** Snapshots of a project, newest first. */
+  async snapshots(p: Principal, projectId: string): Promise<SnapshotView[]> {
+    const project = await this.projects.access(p, projectId, 'snapshots:read');
+    const rows = await this.db.query<SnapshotRow>(`SELECT ${COLS} FROM snapshot WHERE project_id = $1 ORDER BY created_at DESC, id DESC`, [project.id]);
+    return rows.map(toView);
+  }
+
+  /** A snapshot, checked as its project would be: out of scope or missing → NOT_FOUND, then the role. */
+  async access(p: Principal, id: string, action: Action, field = 'id', sql?: Sql): Promise<SnapshotView> {
+    let row: SnapshotRow | undefined;
+    if (isUuid(id)) {
+      const q = `SELECT ${COLS} FROM snapshot WHERE id = $1`;
+      row = (sql ? await sql.query<SnapshotRow>(q, [id]) : await this.db.query<SnapshotRow>(q, [id]))[0];
+    }
+    if (!row || !AuthService.inScope(p, row.project_id)) throw notFound(`snapshot ${id}`, field);
+    await this.projects.access(p, row.project_id, action, sql, field);
+    return toView(row);
+  }
+
+  /** What changed from snapshot `a` to snapshot `b` (same project), by externalId; each list holds at most `first` rows. */
+  async snapshotDiff(p: Principal, a: string, b: string, first = 1000): Promise<SnapshotDiffView> {
+    if (!Number.isInteger(first) || first < 0 || first > MAX_DIFF_PAGE) throw badInput('first', `must be an integer in 0..${MAX_DIFF_PAGE}`);
+    const sa = await this.access(p, a, 'snapshots:read', 'a');
+    const sb = await this.access(p, b, 'snapshots:read', 'b');
+    if (sa.projectId !== sb.projectId) throw badInput('b', `snapshot ${b} belongs to another project than snapshot ${a}`);
+    const rows = await this.db.query<{ external_id: string; a_item: string | null; b_item: string | null; old_label: string | null; new_label: string | null }>(
+      `SELECT COALESCE(x.external_id, y.external_id) AS external_id, x.item_id AS a_item, y.item_id AS b_item, x.label AS old_label, y.label AS new_label
+       FROM (SELECT external_id, item_id, label FROM snapshot_item WHERE snapshot_id = $1) x
+       FULL JOIN (SELECT external_id, item_id, label FROM snapshot_item WHERE snapshot_id = $2) y ON x.external_id = y.external_id
+       WHERE x.external_id IS NULL OR y.external_id IS NULL OR x.label IS DISTINCT FROM y.label OR x.item_id <> y.item_id`,
+      [sa.id, sb.id],
+    );
+    const added: SnapshotDiffItem[] = [];
+    const removed: SnapshotDiffItem[] = [];
+    const changed: SnapshotDiffItem[] = [];
+    for (const r of rows) {
+      if (r.a_item === null) added.push({ externalId: r.external_id, itemId: r.b_item!, oldLabel: null, newLabel: r.new_label });
+      else if (r.b_item === null) removed.push({ externalId: r.external_id, itemId: r.a_item, oldLabel: r.old_label, newLabel: null });
+      else if (r.a_item !== r.b_item) {
+        // Same externalId, another item (deleted and imported again): the old one left, a new one came.
+        removed.push({ externalId: r.external_id, itemId: r.a_item, oldLabel: r.old_label, newLabel: null });
+        added.push({ externalId: r.external_id, itemId: r.b_item, oldLabel: null, newLabel: r.new_label });
+      } else changed.push({ externalId: r.external_id, itemId: r.b_item, oldLabel: r.old_label, newLabel: r.new_label });
+    }
+    const order = (x: SnapshotDiffItem, y: SnapshotDiffItem) => (x.externalId < y.externalId ? -1 : x.externalId > y.externalId ? 1 : 0);
+    for (const l of [added, removed, changed]) l.sort(order);
+    return {
+      a: sa,
+      b: sb,
+      addedCount: added.length,
+      removedCount: removed.length,
+      changedCount: changed.length,
+      unchangedCount: sb.itemCount - added.length - changed.length,
+      added: added.slice(0, first),
+      removed: removed.slice(0, first),
+      changed: changed.slice(0, first),
+    };
+  }
+
+  /**
+   * The export of a snapshot as text chunks (JSONL: the hashed lines; CSV: a header and one row per item), read page by
+   * page so memory stays flat. The caller has checked access with `access(p, id, 'snapshots:read')`.
+   */
+  async *exportChunks(snapshotId: string, format: ExportFormat): AsyncGenerator<string> {
+    if (format === 'csv') yield CSV_COLUMNS.join(',') + '\r\n';
+    let after = -1;
+    for (;;) {
+      const rows = await this.db.query<{ ord: number; item_id: string; external_id: string; label: string | null; lineage: Lineage }>(
+        `SELECT ord, item_id, external_id, label, lineage FROM snapshot_item WHERE snapshot_id = $1 AND ord > $2 ORDER BY ord LIMIT ${EXPORT_PAGE}`,
+        [snapshotId, after],
+      );
+      if (!rows.length) return;
+      let chunk = '';
+      for (const r of rows) {
+        const it = { externalId: r.external_id, itemId: r.item_id, label: r.label, lineage: r.lineage };
+        chunk += format === 'jsonl' ? snapshotLine(it) + '\n' : csvLine(it);
+      }
+      yield chunk;
+      after = rows[rows.length - 1].ord;
+      if (rows.length < EXPORT_PAGE) return;
+    }
+  }
+
+  /** Every item of the project with its current label and lineage, in externalId order. */
+  private async freeze(
+    sql: Sql,
+    projectId: string,
+    classes: string[],
+    guidelineVersion: string,
+  ): Promise<Array<{ itemId: string; externalId: string; label: string | null; lineage: Lineage }>> {
+    const items = await sql.query<{ id: string; external_id: string; current_label: number | null }>(
+      `SELECT id, external_id, current_label FROM item WHERE project_id = $1`,
+      [projectId],
+    );
+    const anns = await sql.query<{ id: string; item_id: string; label: number; kind: string; annotator: string; guideline_version: string | null }>(
+      `SELECT a.id, a.item_id, a.label, a.kind, n.name AS annotator, a.guideline_version FROM annotation a JOIN annotator n ON n.id = a.annotator_id
+       WHERE a.project_id = $1 AND a.kind IN ('HUMAN', 'GOLD', 'REVIEW') ORDER BY a.created_at, a.id`,
+      [projectId],
+    );
+    type Acc = { ids: string[]; annotators: Set<string>; versions: Set<string>; counts: Map<number, number>; votes: number; reviewed: boolean };
+    const acc = new Map<string, Acc>();
+    for (const a of anns) {
+      let x = acc.get(a.item_id);
+      if (!x) acc.set(a.item_id, (x = { ids: [], annotators: new Set(), versions: new Set(), counts: new Map(), votes: 0, reviewed: false }));
+      x.ids.push(a.id);
+      x.annotators.add(a.annotator);
+      if (a.guideline_version !== null) x.versions.add(a.guideline_version);
+      if (a.kind === 'REVIEW') x.reviewed = true;
+      else {
+        x.counts.set(a.label, (x.counts.get(a.label) ?? 0) + 1);
+        x.votes++;
+      }
+    }
+    const issues = await this.latestIssues(sql, projectId);
+    const [mv] = await sql.query<{ id: string; name: string; classes: string[] }>(
+      `SELECT id, name, classes FROM model_version WHERE project_id = $1 ORDER BY created_at DESC, id DESC LIMIT 1`,
+      [projectId],
+    );
+    const predicted = new Map<string, string>();
+    if (mv) {
+      const rows = await sql.query<{ item_id: string; probs: Uint8Array }>(`SELECT item_id, probs FROM prediction WHERE model_version_id = $1`, [mv.id]);
+      for (const r of rows) {
+        const pr = decodeFloat32(r.probs)!;
+        let best = 0;
+        for (let j = 1; j < pr.length; j++) if (pr[j] > pr[best]) best = j;
+        predicted.set(r.item_id, mv.classes[best]);
+      }
+    }
+    const sorted = items.sort((x, y) => (x.external_id < y.external_id ? -1 : x.external_id > y.external_id ? 1 : 0));
+    return sorted.map((it) => {
+      const x = acc.get(it.id);
+      let agreeing = 0;
+      if (x) for (const c of x.counts.values()) agreeing = Math.max(agreeing, c);
+      const votes = x?.votes ?? 0;
+      const qaStatus: QaStatus = x?.reviewed
+        ? 'REVIEWED'
+        : votes === 0
+          ? 'UNLABELED'
+          : votes === 1
+            ? 'SINGLE_VOTE'
+            : agreeing >= 2 && agreeing * 2 > votes
+              ? 'CONSENSUS'
+              : 'DISPUTED';
+      const lineage: Lineage = {
+        annotationIds: x?.ids ?? [],
+        annotators: x ? [...x.annotators].sort() : [],
+        guidelineVersion,
+        annotationGuidelineVersions: x ? [...x.versions].sort() : [],
+        qaStatus,
+        votes,
+        agreeing,
+        labelIssue: issues.get(it.id) ?? null,
+        modelVersion: mv ? { id: mv.id, name: mv.name, predictedLabel: predicted.get(it.id) ?? null } : null,
+      };
+      const label = it.current_label === null ? null : (classes[it.current_label] ?? null);
+      return { itemId: it.id, externalId: it.external_id, label, lineage };
+    });
+  }
+
+  /** item id → its latest label issue's status and decision, when the label_issue table exists. */
+  private async latestIssues(sql: Sql, projectId: string): Promise<Map<string, { status: string; decision: string | null }>> {
+    const [{ t }] = await sql.query<{ t: boolean }>(`SELECT to_regclass('label_issue') IS NOT NULL AS t`);
+    if (!t) return new Map();
+    const rows = await sql.query<{ item_id: string; status: string; decision: string | null }>(
+      `SELECT DISTINCT ON (item_id) item_id, status, decision FROM label_issue WHERE project_id = $1 ORDER BY item_id, created_at DESC, id DESC`,
+      [projectId],
+    );
+    return new Map(rows.map((r) => [r.item_id, { status: r.status, decision: r.decision }]));
+  }
+}
