@@ -15,7 +15,11 @@ export function createContext(principal: Principal | null, services: Services): 
     principal,
     services,
     loaders: {
-      annotationsByItem: new DataLoader((ids: readonly string[]) => services.annotations.forItems(ids), { maxBatchSize: 1000 }),
+      annotationsByItem: new DataLoader(
+        (ids: readonly string[]) =>
+          services.annotations.forItems(ids, principal?.role === 'LABELING_TOOL' ? { onlyApiKey: principal.keyId } : {}),
+        { maxBatchSize: 1000 },
+      ),
     },
   };
 }

@@ -349,11 +349,18 @@ export class AnnotationService {
   }
 
   /** Annotations of many items at once (for item.annotations), oldest first. */
-  async forItems(itemIds: readonly string[]): Promise<AnnotationView[][]> {
-    const rows = await this.db.query<AnnotationRow>(
-      `SELECT ${ANNOTATION_SELECT} FROM ${ANNOTATION_FROM} WHERE a.item_id = ANY($1::uuid[]) ORDER BY a.created_at, a.id`,
-      [itemIds],
-    );
+  async forItems(itemIds: readonly string[], opts: { onlyApiKey?: string } = {}): Promise<AnnotationView[][]> {
+    // A labeling tool reads only what its own key wrote, never GOLD: other answers and gold stay hidden from it.
+    const rows = opts.onlyApiKey
+      ? await this.db.query<AnnotationRow>(
+          `SELECT ${ANNOTATION_SELECT} FROM ${ANNOTATION_FROM} WHERE a.item_id = ANY($1::uuid[]) AND a.api_key_id = $2 AND a.kind <> 'GOLD'
+           ORDER BY a.created_at, a.id`,
+          [itemIds, opts.onlyApiKey],
+        )
+      : await this.db.query<AnnotationRow>(
+          `SELECT ${ANNOTATION_SELECT} FROM ${ANNOTATION_FROM} WHERE a.item_id = ANY($1::uuid[]) ORDER BY a.created_at, a.id`,
+          [itemIds],
+        );
     const by = new Map<string, AnnotationView[]>(itemIds.map((id) => [id, []]));
     for (const r of rows) by.get(r.item_id)?.push(toAnnotationView(r));
     return itemIds.map((id) => by.get(id) ?? []);

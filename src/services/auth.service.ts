@@ -61,7 +61,7 @@ export const PERMISSIONS: Record<Action, readonly Role[]> = {
   'annotations:submit:GOLD': ['ADMIN', 'QA_LEAD'],
   'annotations:submit:REVIEW': ['ADMIN', 'QA_LEAD'],
   'apikeys:manage': ['ADMIN'],
-  'selection:next': ['ADMIN', 'ML_ENGINEER', 'LABELING_TOOL'],
+  'selection:next': ['ADMIN', 'ML_ENGINEER', 'QA_LEAD', 'LABELING_TOOL'],
   'predictions:submit': ['ADMIN', 'ML_ENGINEER'],
   'model:train': ['ADMIN', 'ML_ENGINEER'],
   'model:read': ['ADMIN', 'ML_ENGINEER', 'QA_LEAD', 'MANAGER'],

@@ -1,6 +1,6 @@
 import { Database } from '../db/database';
 import { decodeFloat32, encodeFloat32 } from '../db/float32';
-import { badInput, notFound } from '../errors';
+import { badInput, forbidden, notFound } from '../errors';
 import { Principal } from './auth.service';
 import { isUuid } from './ids';
 import { ProjectService, ProjectView } from './project.service';
@@ -79,6 +79,22 @@ interface ItemRow {
 export const ITEM_SELECT = `i.id, i.project_id, i.external_id, i.text, i.data, i.embedding, i.created_at, i.updated_at,
   p.classes[i.current_label + 1] AS current_label_name, i.label_share, i.label_votes, i.label_source,
   ((extract(epoch FROM i.created_at) * 1000000)::bigint)::text AS cursor_us`;
+
+/** Items with an active lease: all that a labeling tool may read (the items it was handed to label). */
+const LEASED = `EXISTS (SELECT 1 FROM lease l WHERE l.item_id = i.id AND l.expires_at > now())`;
+
+/**
+ * Labeling tools work blind: they read only leased items and never an item's current label, so neither gold items
+ * nor other annotators' answers can steer them.
+ */
+export function isTool(p: Principal): boolean {
+  return p.role === 'LABELING_TOOL';
+}
+
+function viewFor(p: Principal, r: ItemRow): ItemView {
+  const v = toItemView(r);
+  return isTool(p) ? { ...v, currentLabel: null } : v;
+}
 
 export function toItemView(r: ItemRow): ItemView {
   return {
@@ -190,12 +206,13 @@ export class ItemService {
   async item(p: Principal, projectId: string, id: string): Promise<ItemView> {
     await this.projects.access(p, projectId, 'items:read');
     if (!isUuid(id)) throw notFound(`item ${id}`, 'id');
+    const tool = isTool(p);
     const rows = await this.db.query<ItemRow>(
-      `SELECT ${ITEM_SELECT} FROM item i JOIN project p ON p.id = i.project_id WHERE i.project_id = $1 AND i.id = $2`,
+      `SELECT ${ITEM_SELECT} FROM item i JOIN project p ON p.id = i.project_id WHERE i.project_id = $1 AND i.id = $2${tool ? ` AND ${LEASED}` : ''}`,
       [projectId, id],
     );
     if (!rows[0]) throw notFound(`item ${id}`, 'id');
-    return toItemView(rows[0]);
+    return viewFor(p, rows[0]);
   }
 
   async items(p: Principal, projectId: string, filter: ItemFilterData | null | undefined, first = 50, after?: string | null): Promise<ItemPage> {
@@ -206,7 +223,7 @@ export class ItemService {
       const found = await this.db.query(`SELECT 1 FROM annotator WHERE project_id = $1 AND name = $2`, [project.id, annotator]);
       if (!found.length) throw notFound(`annotator "${annotator}"`, 'filter.annotator');
     }
-    const { where, params } = this.filterSql(project, filter ?? {});
+    const { where, params } = this.filterSql(project, filter ?? {}, isTool(p));
     const pageParams = [...params];
     let pageWhere = where;
     if (after) {
@@ -222,7 +239,7 @@ export class ItemService {
         pageParams,
       );
       const [{ n }] = await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM item i WHERE ${where}`, params);
-      const edges = rows.slice(0, first).map((r) => ({ cursor: encodeCursor(r.cursor_us, r.id), node: toItemView(r) }));
+      const edges = rows.slice(0, first).map((r) => ({ cursor: encodeCursor(r.cursor_us, r.id), node: viewFor(p, r) }));
       return {
         edges,
         pageInfo: { hasNextPage: rows.length > first, endCursor: edges.length ? edges[edges.length - 1].cursor : null },
@@ -231,9 +248,15 @@ export class ItemService {
     });
   }
 
-  private filterSql(project: ProjectView, f: ItemFilterData): { where: string; params: unknown[] } {
+  private filterSql(project: ProjectView, f: ItemFilterData, tool: boolean): { where: string; params: unknown[] } {
     const params: unknown[] = [project.id];
     const conds = ['i.project_id = $1'];
+    if (tool) {
+      for (const k of ['labeled', 'label', 'annotator'] as const) {
+        if (f[k] !== undefined && f[k] !== null) throw forbidden(`labeling tools see no labels: filter.${k} is not available to them`, `filter.${k}`);
+      }
+      conds.push(LEASED);
+    }
     if (f.labeled === true) conds.push('i.current_label IS NOT NULL');
     if (f.labeled === false) conds.push('i.current_label IS NULL');
     if (f.label !== undefined && f.label !== null) {

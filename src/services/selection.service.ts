@@ -4,7 +4,7 @@ import { badInput, notFound } from '../errors';
 import { SamplingStrategy, SelectInputs, selectBatch } from '../sampling';
 import { Principal } from './auth.service';
 import { isUuid } from './ids';
-import { ITEM_SELECT, ItemView, MAX_BATCH, toItemView } from './item.service';
+import { isTool, ITEM_SELECT, ItemView, MAX_BATCH, toItemView } from './item.service';
 import { EmbeddingCache, PredictionCache } from './feature-cache';
 import { blindGold, mixGold, planGold } from './gold-injection';
 import { ProjectService, ProjectView } from './project.service';
@@ -86,6 +86,38 @@ async function lockLeases(sql: Sql, projectId: string): Promise<void> {
   await sql.query(`SELECT pg_advisory_xact_lock(hashtext('loupe.lease'), hashtext($1))`, [projectId]);
 }
 
+/** A labeling tool never sees an item's current label (other annotators' answers, gold): it labels blind. */
+function blindIfTool(p: Principal, item: ItemView): ItemView {
+  return isTool(p) ? { ...item, currentLabel: null } : item;
+}
+
+/** Votes a CONSENSUS item collects before it leaves the pool: settings.routing.consensusVotes, else 3. */
+export function consensusVotesOf(project: ProjectView): number {
+  const v = (project.settings.routing as { consensusVotes?: unknown } | undefined)?.consensusVotes;
+  return typeof v === 'number' && Number.isInteger(v) && v >= 2 ? v : 3;
+}
+
+/**
+ * Whether an item may be served, from its route (the last pipeline run; none for items that arrived since) and its
+ * HUMAN/GOLD votes. Labeling tools get unrouted unlabeled items, spot checks of AUTO_ACCEPT, SINGLE_REVIEW items
+ * without a vote and CONSENSUS items short of their votes ('shared': several annotators at once); experts (QA_LEAD
+ * keys) get EXPERT items. DONE and unchecked AUTO_ACCEPT items are never served.
+ */
+function servable(route: { route: string; spot_check: boolean } | undefined, votes: number, expert: boolean, consensusVotes: number): 'no' | 'one' | 'shared' {
+  if (expert) return route?.route === 'EXPERT' ? 'one' : 'no';
+  if (!route) return votes === 0 ? 'one' : 'no';
+  switch (route.route) {
+    case 'AUTO_ACCEPT':
+      return route.spot_check && votes === 0 ? 'one' : 'no';
+    case 'SINGLE_REVIEW':
+      return votes === 0 ? 'one' : 'no';
+    case 'CONSENSUS':
+      return votes < consensusVotes ? 'shared' : 'no';
+    default:
+      return 'no';
+  }
+}
+
 export class SelectionService {
   private readonly embeddings = new EmbeddingCache();
   private readonly predictions = new PredictionCache();
@@ -125,10 +157,20 @@ export class SelectionService {
       } else {
         ids = (await sql.query<{ id: string }>(`SELECT id FROM item WHERE project_id = $1 ORDER BY created_at, id`, [project.id])).map((r) => r.id);
       }
-      const labeledIds = new Set(
-        (await sql.query<{ id: string }>(`SELECT id FROM item WHERE project_id = $1 AND current_label IS NOT NULL`, [project.id])).map((r) => r.id),
+      const votes = new Map(
+        (
+          await sql.query<{ id: string; votes: number }>(
+            `SELECT id, label_votes AS votes FROM item WHERE project_id = $1 AND current_label IS NOT NULL`,
+            [project.id],
+          )
+        ).map((r) => [r.id, r.votes]),
       );
-      const rows = ids.map((id) => ({ id, labeled: labeledIds.has(id) }));
+      const routes = new Map(
+        (await sql.query<{ item_id: string; route: string; spot_check: boolean }>(`SELECT item_id, route, spot_check FROM item_route WHERE project_id = $1`, [project.id])).map(
+          (r) => [r.item_id, r],
+        ),
+      );
+      const rows = ids.map((id) => ({ id, labeled: votes.has(id) }));
       const leasedByOthers = new Set(
         (await sql.query<{ item_id: string }>(`SELECT item_id FROM lease WHERE project_id = $1 AND annotator <> $2`, [project.id, annotator])).map((r) => r.item_id),
       );
@@ -144,11 +186,19 @@ export class SelectionService {
       const labeled: number[] = [];
       const others: number[] = [];
       let pool: number[] = [];
+      const expert = p.role === 'QA_LEAD';
+      const consensusVotes = consensusVotesOf(project);
       for (let i = 0; i < n; i++) {
-        const r = rows[i];
-        if (r.labeled) labeled.push(i);
-        else if (leasedByOthers.has(r.id)) others.push(i);
-        else if (!mine.has(r.id)) pool.push(i);
+        const id = rows[i].id;
+        const v = votes.get(id) ?? 0;
+        const serve = servable(routes.get(id), v, expert, consensusVotes);
+        if (serve === 'no' || mine.has(id)) {
+          if (v > 0) labeled.push(i);
+          continue;
+        }
+        // An item several annotators must label (CONSENSUS) goes to each of them once; any other item to one at a time.
+        if (serve !== 'shared' && leasedByOthers.has(id)) others.push(i);
+        else pool.push(i);
       }
 
       // 2. The latest model's predictions, over the project's classes (classes appended since get probability 0).
@@ -203,7 +253,7 @@ export class SelectionService {
         fallback,
         candidateCount: res.candidateCount,
         items: res.items.map((s, t) => ({
-          item: blindGold(gold, byId.get(picked[t])!),
+          item: blindIfTool(p, blindGold(gold, byId.get(picked[t])!)),
           totalScore: s.score,
           scores: Object.entries(s.scores).map(([name, value]) => ({ name, value })),
           reason: s.reason,

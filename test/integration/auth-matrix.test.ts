@@ -213,6 +213,11 @@ describe('role × operation × project scope', () => {
       project[name] = c.data.createProject.id;
       const i = await t.gql(IMPORT_ITEMS, { p: project[name], items: [{ externalId: 'seed', text: `seed of ${name}` }] });
       seedItem[name] = i.data.importItems.ids[0];
+      // Labeling tools read only items handed to them (leased), so the seed item is out on a lease.
+      await t.sql(`INSERT INTO lease (item_id, annotator, project_id, expires_at) VALUES ($1, 'someone', $2, now() + interval '1 day')`, [
+        seedItem[name],
+        project[name],
+      ]);
     }
     for (const scope of ['all', 'A'] as const) {
       keys[scope] = {} as Record<Role, { key: string; id: string }>;
