@@ -94,6 +94,10 @@ export interface VersionPredictions {
   classes: string[];
   /** item id → class probabilities over `classes`. */
   probs: Map<string, Float32Array>;
+  /** item id → each committee member's probabilities (members × classes), where the model has a committee. */
+  committee: Map<string, Float32Array>;
+  /** Committee size (0 = no committee). */
+  members: number;
 }
 
 /** Predictions of the latest model version of a project; a version's predictions are read from the database once. */
@@ -108,8 +112,19 @@ export class PredictionCache {
     if (!v) return null;
     let hit = this.versions.get(v.id);
     if (!hit) {
-      const rows = await sql.query<{ item_id: string; probs: Uint8Array }>(`SELECT item_id, probs FROM prediction WHERE model_version_id = $1`, [v.id]);
-      hit = { modelVersionId: v.id, modelName: v.name, classes: v.classes, probs: new Map(rows.map((r) => [r.item_id, decodeFloat32(r.probs)!])) };
+      const rows = await sql.query<{ item_id: string; probs: Uint8Array; committee: Uint8Array | null }>(
+        `SELECT item_id, probs, committee FROM prediction WHERE model_version_id = $1`,
+        [v.id],
+      );
+      const committee = new Map<string, Float32Array>();
+      let members = 0;
+      for (const r of rows) {
+        if (!r.committee) continue;
+        const c = decodeFloat32(r.committee)!;
+        committee.set(r.item_id, c);
+        members = c.length / v.classes.length;
+      }
+      hit = { modelVersionId: v.id, modelName: v.name, classes: v.classes, probs: new Map(rows.map((r) => [r.item_id, decodeFloat32(r.probs)!])), committee, members };
       this.versions.set(v.id, hit);
       while (this.versions.size > PREDICTION_VERSIONS_KEPT) this.versions.delete(this.versions.keys().next().value!);
     }

@@ -5,7 +5,7 @@ import { SamplingStrategy, SelectInputs, selectBatch } from '../sampling';
 import { Principal } from './auth.service';
 import { isUuid } from './ids';
 import { isTool, ITEM_SELECT, ItemView, MAX_BATCH, toItemView } from './item.service';
-import { EmbeddingCache, PredictionCache } from './feature-cache';
+import { EmbeddingCache, PredictionCache, VersionPredictions } from './feature-cache';
 import { blindGold, mixGold, planGold } from './gold-injection';
 import { ProjectService, ProjectView } from './project.service';
 
@@ -84,6 +84,29 @@ function seedOf(annotator: string): number {
  */
 async function lockLeases(sql: Sql, projectId: string): Promise<void> {
   await sql.query(`SELECT pg_advisory_xact_lock(hashtext('loupe.lease'), hashtext($1))`, [projectId]);
+}
+
+/**
+ * The committee as selectBatch takes it: one n × k matrix per member (the built-in model's fold models), over the
+ * project's classes. Rows without committee votes (items the committee did not score, gold items) repeat the
+ * model's probabilities in every member: no disagreement.
+ */
+function committeeOf(latest: VersionPredictions, classes: string[], rows: Array<{ id: string }>, predProbs: Float32Array): Array<{ rows: number; cols: number; data: Float32Array }> {
+  const n = rows.length;
+  const k = classes.length;
+  const kv = latest.classes.length;
+  const col = latest.classes.map((c) => classes.indexOf(c));
+  const members = Array.from({ length: latest.members }, () => ({ rows: n, cols: k, data: predProbs.slice() }));
+  for (let i = 0; i < n; i++) {
+    const c = latest.committee.get(rows[i].id);
+    if (!c) continue;
+    for (let m = 0; m < latest.members; m++) {
+      const d = members[m].data;
+      d.fill(0, i * k, (i + 1) * k);
+      for (let j = 0; j < kv; j++) if (col[j] >= 0) d[i * k + col[j]] = c[m * kv + j];
+    }
+  }
+  return members;
 }
 
 /** A labeling tool never sees an item's current label (other annotators' answers, gold): it labels blind. */
@@ -229,6 +252,9 @@ export class SelectionService {
       const inputs: SelectInputs = { n, labeled: gold.labeled, alreadySelected: others, candidates: pool, classNames: project.classes };
       if (predProbs) inputs.predProbs = { rows: n, cols: k, data: predProbs };
       if (dim !== null && features) inputs.features = { rows: n, cols: dim, data: features };
+      if (predProbs && latest && latest.members > 1 && (strategy === 'VOTE_ENTROPY' || strategy === 'KL_CONSENSUS')) {
+        inputs.committee = committeeOf(latest, project.classes, rows, predProbs);
+      }
       const res = mixGold(gold, inputs, (inp, s) => selectBatch(strategy as SamplingStrategy, inp, { size: s, seed: seedOf(annotator) }), size);
       if (res.fallback) fallback = fallback ? `${fallback}: ${res.strategy === 'KCENTER' ? 'diversity' : 'random'} sampling` : res.fallback;
 

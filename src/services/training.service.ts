@@ -147,6 +147,8 @@ export class TrainingService {
     }
     const ids: string[] = [];
     const probs: Buffer[] = [];
+    // Each fold model's vote per pool item (folds × k), for the committee strategies; null for labeled items.
+    const committee: (Buffer | null)[] = [];
     const rowOf = (src: ArrayLike<number>, i: number): Buffer => {
       const v = new Float32Array(k);
       for (let j = 0; j < k; j++) v[j] = src[i * k + j];
@@ -155,10 +157,21 @@ export class TrainingService {
     labeled.forEach((r, i) => {
       ids.push(r.id);
       probs.push(rowOf(cv.oof, i));
+      committee.push(null);
     });
+    const folds = cv.poolProbs ?? [];
     pool.forEach((r, i) => {
       ids.push(r.id);
       probs.push(rowOf(poolProbs, i));
+      if (folds.length === 0) {
+        committee.push(null);
+        return;
+      }
+      const v = new Float32Array(folds.length * k);
+      folds.forEach((pp, f) => {
+        for (let j = 0; j < k; j++) v[f * k + j] = pp[i * k + j];
+      });
+      committee.push(encodeFloat32(v));
     });
     const m = cv.metrics;
     const metrics = {
@@ -180,9 +193,9 @@ export class TrainingService {
         [project.id, BUILTIN_MODEL_NAME, project.classes, JSON.stringify(weights), JSON.stringify(metrics), JSON.stringify(labelCounts), trainingMs],
       );
       await sql.query(
-        `INSERT INTO prediction (model_version_id, item_id, project_id, probs)
-         SELECT $1, t.item_id, $2, t.probs FROM unnest($3::uuid[], $4::bytea[]) AS t(item_id, probs)`,
-        [v.id, project.id, ids, probs],
+        `INSERT INTO prediction (model_version_id, item_id, project_id, probs, committee)
+         SELECT $1, t.item_id, $2, t.probs, t.committee FROM unnest($3::uuid[], $4::bytea[], $5::bytea[]) AS t(item_id, probs, committee)`,
+        [v.id, project.id, ids, probs, committee],
       );
       return v.id;
     });

@@ -326,6 +326,20 @@ describe('model in the loop', () => {
       expect(it.data.item.prediction).toEqual({ modelVersionId: v[0].id, label: 'b' }); // item 40: class 40 % 3 = 1
       const b = await batch(pid, 3, 'trainee');
       expect(b).toMatchObject({ strategy: 'HYBRID', fallback: null, modelVersionId: v[0].id, labeledCount: 30, candidateCount: 30 });
+
+      // The five fold models are stored as a committee for every pool item: the committee strategies use it.
+      const [cm] = await t.sql<{ n: number; bytes: number }>(
+        `SELECT count(*)::int AS n, min(length(committee))::int AS bytes FROM prediction WHERE model_version_id = $1 AND committee IS NOT NULL`,
+        [v[0].id],
+      );
+      expect(cm).toEqual({ n: 30, bytes: 5 * 3 * 4 });
+      for (const s of ['VOTE_ENTROPY', 'KL_CONSENSUS']) {
+        const cb = await batch(pid, 2, `committee-${s}`, s);
+        expect(cb).toMatchObject({ requestedStrategy: s, strategy: s, fallback: null });
+        const criterion = s === 'VOTE_ENTROPY' ? 'voteEntropy' : 'klToConsensus';
+        for (const it of cb.items) expect(it.scores.map((x) => x.name)).toContain(criterion);
+        await t.gql(RELEASE, { p: pid, a: `committee-${s}`, ids: cb.items.map((x) => x.item.id) });
+      }
     });
 
     test('on text through the featurizer; too few labels fail the job with a reason', async () => {
