@@ -96,7 +96,7 @@ export class TrainingService {
     const dim = project.embeddingDim;
     const rows = await this.db.query<{ id: string; label: number | null; text: string | null; embedding: Uint8Array | null }>(
       `SELECT id, current_label AS label, ${dim !== null ? 'NULL::text AS text, embedding' : 'text, NULL::bytea AS embedding'}
-       FROM item WHERE project_id = $1 ${dim !== null ? 'AND embedding IS NOT NULL' : ''} ORDER BY created_at, id`,
+       FROM item WHERE project_id = $1 ${dim !== null ? 'AND embedding IS NOT NULL' : ''} ORDER BY created_at, external_id`,
       [project.id],
     );
     const labeled = rows.filter((r) => r.label !== null && r.label < k);
