@@ -1,5 +1,5 @@
 /**
- * nextBatch at scale (issue 5): a 100,000 × 128 pool with 1,000 labeled items, batch 100, default HYBRID strategy,
+ * nextBatch at scale (issue 5): a 100,000 × 128 pool with 1,000 labeled items, batch 100, the default strategy,
  * a model's predictions already stored (sent through submitPredictions), over HTTP on PostgreSQL.
  * The first call reads the embeddings into the in-memory cache; later calls only read what changed.
  *
@@ -71,7 +71,7 @@ async function main(): Promise<void> {
     await gql(url, key, `mutation($p: ID!, $pr: [PredictionInput!]!) { submitPredictions(projectId: $p, modelName: "bench", predictions: $pr) { id } }`, { p, pr: predictions });
     const predS = (performance.now() - tp) / 1000;
     console.log(`setup: import ${N} × ${D} in ${importS.toFixed(1)} s, ${N} predictions in ${predS.toFixed(1)} s\n`);
-    console.log('| nextBatch (HYBRID, batch 100, 100,000 × 128, 1,000 labeled) | time | candidates |\n|---|---|---|');
+    console.log('| nextBatch (default strategy, batch 100, 100,000 × 128, 1,000 labeled) | time | candidates |\n|---|---|---|');
     const NEXT = `query($p: ID!, $a: String!) { nextBatch(projectId: $p, size: 100, annotator: $a) { candidateCount fallback items { totalScore } } }`;
     for (let r = 0; r < 6; r++) {
       const t = performance.now();

@@ -4,8 +4,9 @@
  *
  * Why hand-written gradients over tfjs-layers `model.fit`: measured on the wasm backend (80,000 × 128, 10 classes,
  * one epoch), `model.fit`-style slicing of a big tensor costs ~80 ms per batch, autodiff softmax ~200 ms/epoch,
- * and the explicit gradient below ~130 ms/epoch; a plain-JS loop took ~360 ms. Batches are gathered from the
- * caller's typed array in JS (no big tensor is ever sliced), which also gives a seeded shuffle for free.
+ * and the explicit gradient below ~130 ms/epoch; a plain-JS loop took ~360 ms (a typed-array engine for small
+ * batches was also tried: it won only below ~25k multiply-adds per step, so it was dropped). Batches are gathered
+ * from the caller's typed array in JS (no big tensor is ever sliced), which also gives a seeded shuffle for free.
  */
 import * as tf from '@tensorflow/tfjs';
 import { ensureBackend } from './backend';
@@ -26,7 +27,8 @@ export interface FitOptions {
   epochs?: number;
   /**
    * Fewest Adam steps: a small training set (one batch per epoch) gets more epochs so that it still takes
-   * this many steps (100 epochs of 20 rows would be only 100 small steps). Default 300.
+   * this many steps (100 epochs of 20 rows would be only 100 small steps); early stopping may still end sooner.
+   * Default 300.
    */
   minSteps?: number;
   /** Mini-batch size for Adam. Default 512 (large batches keep per-op overhead low on wasm). */
@@ -221,8 +223,10 @@ export class Classifier {
  *
  * with Adam on seeded mini-batches, X: n × d (float32 or float64, row-major or number[][]), y: n class indices.
  * A stratified `validationSplit` of the rows is held out; training stops after `patience` epochs without a
- * better validation loss and the best epoch's weights are kept (Keras' EarlyStopping with restore_best_weights).
+ * better validation loss and the best epoch's weights are kept (Keras' EarlyStopping with restore_best_weights);
+ * every `reduceLrPatience` stale epochs the step size is multiplied by `reduceLrFactor` (ReduceLROnPlateau).
  * Yields to the event loop every `yieldEveryMs`, so a server keeps answering while it trains.
+ * Read the result as a value: `predictProba(X)` gives n × k class probabilities; `metrics` says how training went.
  * Same inputs and seed on the same backend → same weights. Inputs are never modified.
  *
  * Cost: O(epochs · n · d · k) for softmax, O(epochs · n · (d·h + h·k)) for the MLP; memory O(batch · d) beyond X

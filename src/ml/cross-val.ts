@@ -140,16 +140,23 @@ export async function crossValPredictProba(X: MatrixInput, y: LabelsInput, opts:
         trainY[a++] = labels[i];
       }
     }
+    await yieldToEventLoop();
     const model = await fit({ rows: nTrain, cols: d, data: trainX }, trainY, { ...fitOpts, numClasses: k, seed: seed + f });
     foldModels.push(model);
     const p = model.predictProba({ rows: nTest, cols: d, data: testX });
     for (let t = 0; t < nTest; t++) oof.set(p.subarray(t * k, t * k + k), testIdx[t] * k);
-    if (pool && poolProbs) poolProbs.push(model.predictProba(pool));
+    await yieldToEventLoop();
+    if (pool && poolProbs) {
+      poolProbs.push(model.predictProba(pool));
+      await yieldToEventLoop();
+    }
     onFold?.({ fold: f, folds, model });
   }
 
   return { oof, numClasses: k, foldOf, foldModels, poolProbs, metrics: { ...oofMetrics(oof, labels, k), trainingMs: Date.now() - t0 } };
 }
+
+const yieldToEventLoop = (): Promise<void> => new Promise((r) => setImmediate(r));
 
 function oofMetrics(p: Float64Array, labels: Int32Array, k: number): Omit<CrossValMetrics, 'trainingMs'> {
   const n = labels.length;

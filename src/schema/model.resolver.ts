@@ -40,7 +40,7 @@ export class ModelResolver {
   nextBatch(
     @Arg('projectId', () => ID) projectId: string,
     @Arg('size', () => Int, { defaultValue: 10 }) size: number,
-    @Arg('strategy', () => SamplingStrategyEnum, { defaultValue: SamplingStrategyEnum.HYBRID }) strategy: SamplingStrategyEnum,
+    @Arg('strategy', () => SamplingStrategyEnum, { defaultValue: SamplingStrategyEnum.CLUSTER_MARGIN }) strategy: SamplingStrategyEnum,
     @Arg('annotator') annotator: string,
     @Ctx() ctx: Context,
   ) {

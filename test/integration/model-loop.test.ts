@@ -54,7 +54,7 @@ describe('model in the loop', () => {
 
   test('without a model: diversity fallback (RANDOM without embeddings), said in `fallback`', async () => {
     const b = await batch(textId, 3, 'probe');
-    expect(b).toMatchObject({ requestedStrategy: 'HYBRID', strategy: 'RANDOM', modelVersionId: null, candidateCount: 12 });
+    expect(b).toMatchObject({ requestedStrategy: 'CLUSTER_MARGIN', strategy: 'RANDOM', modelVersionId: null, candidateCount: 12 });
     expect(b.fallback).toMatch(/no model/);
     expect(b.items).toHaveLength(3);
     expect(b.items[0].reason).toMatch(/random/);
@@ -213,7 +213,7 @@ describe('model in the loop', () => {
 
     test('without a model: KCENTER fallback; items without an embedding are never selectable', async () => {
       const b = await batch(embId, 20, 'hal');
-      expect(b).toMatchObject({ requestedStrategy: 'HYBRID', strategy: 'KCENTER', candidateCount: 8 });
+      expect(b).toMatchObject({ requestedStrategy: 'CLUSTER_MARGIN', strategy: 'KCENTER', candidateCount: 8 });
       expect(b.fallback).toMatch(/no model: diversity sampling/);
       expect(b.items).toHaveLength(8);
       expect(b.items.map((x) => x.item.externalId)).not.toContain('no-embedding');
@@ -223,14 +223,14 @@ describe('model in the loop', () => {
       await t.gql(RELEASE, { p: embId, a: 'hal', ids: embIds.slice(0, 8) });
     });
 
-    test('with a model the default HYBRID applies: uncertain and diverse, reasons with distances', async () => {
+    test('with a model the default CLUSTER_MARGIN applies: uncertain and diverse, reasons with distances', async () => {
       const pr = embIds.slice(0, 8).map((id, i) => ({ itemId: id, probs: i < 4 ? [0.34, 0.33, 0.33] : [0.9, 0.05, 0.05] }));
       const v = await t.gql(SUBMIT_PREDICTIONS, { p: embId, m: 'emb-model', pr });
       expect(v.errors).toBeUndefined();
       const s = await t.gql(SUBMIT, { p: embId, a: [{ itemId: embIds[0], annotator: 'x', label: 'a' }] });
       expect(s.errors).toBeUndefined();
       const b = await batch(embId, 2, 'ida');
-      expect(b).toMatchObject({ strategy: 'HYBRID', fallback: null, modelVersionId: v.data.submitPredictions.id, labeledCount: 1, candidateCount: 7 });
+      expect(b).toMatchObject({ strategy: 'CLUSTER_MARGIN', fallback: null, modelVersionId: v.data.submitPredictions.id, labeledCount: 1, candidateCount: 7 });
       // Diversity: the two picks come from different far-apart pairs, away from the labeled (0, 0).
       const pairs = b.items.map((x) => Math.floor(Number(x.item.externalId.slice(1)) / 2));
       expect(new Set(pairs).size).toBe(2);
@@ -325,7 +325,7 @@ describe('model in the loop', () => {
       const it = await t.gql(`query($p: ID!, $id: ID!) { item(projectId: $p, id: $id) { prediction { modelVersionId label } } }`, { p: pid, id: ids[40] });
       expect(it.data.item.prediction).toEqual({ modelVersionId: v[0].id, label: 'b' }); // item 40: class 40 % 3 = 1
       const b = await batch(pid, 3, 'trainee');
-      expect(b).toMatchObject({ strategy: 'HYBRID', fallback: null, modelVersionId: v[0].id, labeledCount: 30, candidateCount: 30 });
+      expect(b).toMatchObject({ strategy: 'CLUSTER_MARGIN', fallback: null, modelVersionId: v[0].id, labeledCount: 30, candidateCount: 30 });
 
       // The five fold models are stored as a committee for every pool item: the committee strategies use it.
       const [cm] = await t.sql<{ n: number; bytes: number }>(
