@@ -4,6 +4,10 @@
  * table on the same machine in the same run.
  *
  *   npm run build && node dist/bench/ingest.bench.js [--pg-url postgres://...] [--annotations 100000]
+ *
+ * --with-metrics (issue 7): the PostgreSQL HTTP case runs without and with observability, alternating, in the same
+ * run: "with" scrapes GET /metrics every second and pushes by remote write every second to a real Prometheus
+ * (Debian package, started here on loopback); prints both rates and the overhead (target ≤ 5%).
  */
 import 'reflect-metadata';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -13,6 +17,7 @@ import { Client } from 'pg';
 import { createApp } from '../src/app';
 import { loadConfig } from '../src/config';
 import { createScratchPgDatabase } from '../src/db/scratch-database';
+import { startPrometheus, TestPrometheus } from '../test/helpers/prometheus';
 
 const BATCH = 1000;
 const CLIENTS = 4;
@@ -37,8 +42,17 @@ async function gql(url: string, key: string, query: string, variables: Record<st
 const SUBMIT = `mutation($p: ID!, $a: [AnnotationInput!]!) { submitAnnotations(projectId: $p, annotations: $a) { inserted duplicates } }`;
 
 /** Runs the HTTP ingest against a fresh database; returns annotations/s. */
-async function httpIngest(env: Record<string, string>, total: number, label: string): Promise<number> {
+async function httpIngest(env: Record<string, string>, total: number, label: string, prom?: TestPrometheus): Promise<number> {
   const key = 'lp_bench_admin_key_0123456789abcdef';
+  if (prom) {
+    env = {
+      ...env,
+      LOUPE_REMOTE_WRITE_URL: `${prom.url}/api/v1/write`,
+      LOUPE_REMOTE_WRITE_USERNAME: prom.username,
+      LOUPE_REMOTE_WRITE_PASSWORD: prom.password,
+      LOUPE_REMOTE_WRITE_INTERVAL_SECONDS: '1',
+    };
+  }
   const app = await createApp(loadConfig({ PORT: '0', LOUPE_ADMIN_KEY: key, LOUPE_SEED_DEMO: 'false', LOG_LEVEL: 'warn', ...env }));
   try {
     const url = app.server.url;
@@ -64,6 +78,14 @@ async function httpIngest(env: Record<string, string>, total: number, label: str
       });
     // Warm-up batch (JIT, caches), not counted.
     await gql(url, key, SUBMIT, { p, a: makeBatch(batches) });
+    let scrapes = 0;
+    const scraper = prom
+      ? setInterval(() => {
+          void fetch(url.replace(/\/graphql$/, '/metrics')).then(async (r) => {
+            if (r.ok && (await r.text()).includes('loupe_annotations_total')) scrapes++;
+          });
+        }, 1000)
+      : null;
     const t0 = performance.now();
     const cpu0 = process.cpuUsage();
     await Promise.all(
@@ -76,6 +98,11 @@ async function httpIngest(env: Record<string, string>, total: number, label: str
     );
     const secs = (performance.now() - t0) / 1000;
     const cpu = process.cpuUsage(cpu0);
+    if (scraper) clearInterval(scraper);
+    if (prom) {
+      const pushed = await prom.query(`count_over_time(loupe_items{project="bench"}[10m])`);
+      label += ` + metrics (${scrapes} scrapes, ${pushed[0]?.value[1] ?? 0} pushes received)`;
+    }
     if (process.env.LOUPE_BENCH_CPU) console.log(`node cpu ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s (user ${(cpu.user / 1e6).toFixed(2)})`);
     const rate = (batches * BATCH) / secs;
     console.log(`| submitAnnotations over HTTP, ${label} | ${batches * BATCH} annotations | ${secs.toFixed(2)} s | ${Math.round(rate)} annotations/s |`);
@@ -136,6 +163,10 @@ async function main(): Promise<void> {
   const totalPglite = Number(arg('--annotations-pglite', String(Math.min(total, 40_000))));
   console.log(`| ingest case | rows | time | rate |\n|---|---|---|---|`);
 
+  if (process.argv.includes('--with-metrics')) {
+    await withMetrics(pgBase, total);
+    return;
+  }
   const scratch = await createScratchPgDatabase(pgBase, 'loupe_bench');
   let httpPg = NaN;
   let raw = NaN;
@@ -153,6 +184,32 @@ async function main(): Promise<void> {
     rmSync(dir, { recursive: true, force: true });
   }
   console.log(`\nPostgreSQL: HTTP/raw = ${((100 * httpPg) / raw).toFixed(1)}% (target ≥ 20,000/s, aim 30% of raw); PGlite: ${Math.round(httpLite)}/s`);
+}
+
+/** Without and with scrape + push, alternating (off, on, off, on), each on a fresh database; reports the means. */
+async function withMetrics(pgBase: string, total: number): Promise<void> {
+  const rounds = Number(arg('--rounds', '2'));
+  const off: number[] = [];
+  const on: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    for (const metrics of [false, true]) {
+      const scratch = await createScratchPgDatabase(pgBase, 'loupe_bench');
+      const prom = metrics ? await startPrometheus() : undefined;
+      if (metrics && !prom) throw new Error('--with-metrics needs the prometheus binary (apt-get install -y --no-install-recommends prometheus)');
+      try {
+        (metrics ? on : off).push(await httpIngest({ DATABASE_URL: scratch.url }, total, 'PostgreSQL', prom ?? undefined));
+      } finally {
+        await prom?.stop();
+        await scratch.drop();
+      }
+    }
+  }
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const a = mean(off);
+  const b = mean(on);
+  // Time for the same work grows by a/b − 1.
+  console.log(`\nwithout metrics: ${Math.round(a)} annotations/s; with scrape (1 s) + remote write (1 s): ${Math.round(b)} annotations/s; ` +
+    `time +${(100 * (a / b - 1)).toFixed(1)}% (target ≤ 5%)`);
 }
 
 main().catch((e) => {

@@ -3,6 +3,8 @@ import type { Config } from './config';
 import { Database } from './db/database';
 import { Scheduler } from './jobs/scheduler';
 import { log, setLogLevel } from './logger';
+import { RemoteWritePusher } from './metrics/push';
+import { LoupeMetrics } from './metrics/registry';
 import { createSchema } from './schema/build-schema';
 import { RunningServer, startServer } from './server';
 import { createServices, Services } from './services/services';
@@ -14,6 +16,9 @@ export interface App {
   server: RunningServer;
   /** The job scheduler; null when LOUPE_SCHEDULER=false. */
   scheduler: Scheduler | null;
+  /** Prometheus metrics (GET /metrics) and, when LOUPE_REMOTE_WRITE_URL is set, their remote-write pusher. */
+  metrics: LoupeMetrics;
+  pusher: RemoteWritePusher | null;
   /** Set when this start installed the first admin key (printed once by the CLI). */
   bootstrapKey: { key: string; generated: boolean } | null;
   /** Drains HTTP requests, then closes the database (PGlite included). Safe to call twice. */
@@ -27,10 +32,13 @@ export async function createApp(config: Config): Promise<App> {
   const services = createServices(db, { tfBackend: config.tfBackend });
   const bootstrapKey = await services.auth.bootstrapAdminKey(config.adminKey);
   const schema = await createSchema();
-  const server = await startServer(config, services, schema);
+  const metrics = new LoupeMetrics(db, services);
+  const server = await startServer(config, services, schema, metrics);
   await services.jobs.recover();
   const scheduler = config.scheduler ? new Scheduler(db, services.jobs.runner) : null;
   await scheduler?.start();
+  const pusher = config.remoteWrite ? new RemoteWritePusher(metrics, config.remoteWrite) : null;
+  pusher?.start();
   let closing: Promise<void> | null = null;
   return {
     config,
@@ -38,10 +46,13 @@ export async function createApp(config: Config): Promise<App> {
     services,
     server,
     scheduler,
+    metrics,
+    pusher,
     bootstrapKey,
     close: () =>
       (closing ??= (async () => {
         await scheduler?.stop();
+        await pusher?.stop();
         await server.stop();
         await services.jobs.close();
         await db.close();

@@ -23,6 +23,17 @@ export interface Config {
   shutdownGraceMs: number;
   /** Runs the projects' job schedules (LOUPE_SCHEDULER); runJob works either way. */
   scheduler: boolean;
+  /** When set, GET /metrics wants `Authorization: Bearer <token>` (LOUPE_METRICS_TOKEN). */
+  metricsToken?: string;
+  /** Prometheus remote write (LOUPE_REMOTE_WRITE_URL, _USERNAME, _PASSWORD, _INTERVAL_SECONDS); absent = no push. */
+  remoteWrite?: RemoteWriteConfig;
+}
+
+export interface RemoteWriteConfig {
+  url: string;
+  username?: string;
+  password?: string;
+  intervalSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -96,7 +107,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: oneOf('LOG_LEVEL', 'info', ['debug', 'info', 'warn', 'error'] as const),
     shutdownGraceMs: int('LOUPE_SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
     scheduler: bool('LOUPE_SCHEDULER', true),
+    metricsToken: env.LOUPE_METRICS_TOKEN || undefined,
   };
+  const rwUrl = env.LOUPE_REMOTE_WRITE_URL || undefined;
+  const rwInterval = int('LOUPE_REMOTE_WRITE_INTERVAL_SECONDS', 30, 1, 3600);
+  if (rwUrl) {
+    if (!/^https?:\/\/[^/\s]+/.test(rwUrl)) problems.push('LOUPE_REMOTE_WRITE_URL: expected an http:// or https:// URL');
+    const username = env.LOUPE_REMOTE_WRITE_USERNAME || undefined;
+    const password = env.LOUPE_REMOTE_WRITE_PASSWORD || undefined;
+    if ((username === undefined) !== (password === undefined)) problems.push('LOUPE_REMOTE_WRITE_USERNAME and LOUPE_REMOTE_WRITE_PASSWORD: set both or neither');
+    config.remoteWrite = { url: rwUrl, username, password, intervalSeconds: rwInterval };
+  } else if (env.LOUPE_REMOTE_WRITE_USERNAME || env.LOUPE_REMOTE_WRITE_PASSWORD) {
+    problems.push('LOUPE_REMOTE_WRITE_USERNAME/PASSWORD: set LOUPE_REMOTE_WRITE_URL too');
+  }
   if (problems.length) throw new ConfigError(problems);
   return config;
 }

@@ -12,6 +12,8 @@ import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import type { Config } from './config';
 import { log } from './logger';
+import { graphqlMetricsPlugin, metricsHandler } from './metrics/http';
+import type { LoupeMetrics } from './metrics/registry';
 import { Context, createContext } from './schema/context';
 import { formatError } from './schema/errors';
 import { exportSnapshotHandler } from './schema/snapshot.export';
@@ -58,7 +60,7 @@ function complexityPlugin(schema: GraphQLSchema, max: number): ApolloServerPlugi
   };
 }
 
-export async function startServer(config: Config, services: Services, schema: GraphQLSchema): Promise<RunningServer> {
+export async function startServer(config: Config, services: Services, schema: GraphQLSchema, metrics?: LoupeMetrics): Promise<RunningServer> {
   const app = express();
   app.disable('x-powered-by');
   const httpServer = createServer(app);
@@ -74,6 +76,7 @@ export async function startServer(config: Config, services: Services, schema: Gr
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.shutdownGraceMs }),
       config.landingPage ? ApolloServerPluginLandingPageLocalDefault({ embed: true }) : ApolloServerPluginLandingPageDisabled(),
       complexityPlugin(schema, config.maxQueryComplexity),
+      graphqlMetricsPlugin<Context>(),
     ],
   });
   await apollo.start();
@@ -87,6 +90,8 @@ export async function startServer(config: Config, services: Services, schema: Gr
   });
   // Snapshot exports, streamed: GET /export/<snapshotId>.jsonl or .csv, same bearer-key auth and scope rules as GraphQL.
   app.get('/export/:file', exportSnapshotHandler(services));
+  // Prometheus metrics (issue 7): text exposition, optional bearer token (LOUPE_METRICS_TOKEN).
+  if (metrics) app.get('/metrics', metricsHandler(metrics, config.metricsToken));
 
   app.use(
     '/graphql',

@@ -2,6 +2,7 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Database } from '../db/database';
 import { badInput, conflict, LoupeError } from '../errors';
 import { log } from '../logger';
+import { observeJob } from '../metrics/registry';
 import type { Services } from '../services/services';
 import { Job, JOB_NAMES, JobContext, JobName } from './job';
 import { JOB_RUN_COLS, JobRunRow, JobRunView, toJobRunView } from './job-run';
@@ -172,6 +173,7 @@ export class JobRunner {
   private async execute(job: Job, row: JobRunRow, lock: JobLock): Promise<void> {
     const progress = new ProgressWriter(this.db, row.id, this.abort.signal);
     const t0 = Date.now();
+    const observed = observeJob(this.db, row.project_id, job.name); // metrics: duration, failures, progress
     try {
       await yieldToEventLoop(); // the caller gets its answer first
       await this.db.transaction((sql) =>
@@ -182,7 +184,7 @@ export class JobRunner {
         runId: row.id,
         db: this.db,
         services: this.services(),
-        progress: (fraction, step) => progress.report(fraction, step),
+        progress: (fraction, step) => (observed.progress(fraction), progress.report(fraction, step)),
         signal: this.abort.signal,
       };
       const counts = await job.run(ctx);
@@ -193,9 +195,11 @@ export class JobRunner {
           JSON.stringify(counts ?? {}),
         ]),
       );
+      observed.end('succeeded');
       log.info('job succeeded', { project: row.project_id, job: job.name, run: row.id, ms: Date.now() - t0, ...counts });
     } catch (e) {
       await progress.flush();
+      observed.end('failed');
       const message = this.abort.signal.aborted && !(e instanceof LoupeError) ? `${ABORTED} (${errorMessage(e)})` : errorMessage(e);
       if (isExpected(e) || this.abort.signal.aborted) log.info('job failed', { project: row.project_id, job: job.name, run: row.id, error: message });
       else log.error('job failed', { project: row.project_id, job: job.name, run: row.id, error: message, stack: (e as Error)?.stack });

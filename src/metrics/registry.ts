@@ -1,0 +1,474 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { Database } from '../db/database';
+import { log } from '../logger';
+import { systemPrincipal } from '../services/auth.service';
+import type { Services } from '../services/services';
+
+/**
+ * Loupe's Prometheus metrics (issue 7). Naming: `loupe_` prefix, base units (seconds, ratios 0..1), `_total` on
+ * counters, labels bounded by projects, classes, annotators, jobs and statuses — never by item.
+ *
+ * Two kinds of source:
+ * - read from the database when scraped ({@link LoupeMetrics}: one set of queries per scrape, shared by every metric,
+ *   reused for {@link SNAPSHOT_TTL_MS} so a scrape and a push close together cost one read). Every replica reports the
+ *   same values for these; aggregate them with max() across instances.
+ * - recorded in this process as things happen (job runs, progress, GraphQL requests): {@link processRegistry}, one per
+ *   process, updated by the job runner and the Apollo plugin.
+ */
+
+/** Every metric Loupe defines (not the process_/nodejs_ defaults), with its type. Dashboards may query only these. */
+export const METRIC_NAMES = {
+  // Throughput
+  loupe_items: 'gauge',
+  loupe_queue_items: 'gauge',
+  loupe_annotations_total: 'counter',
+  loupe_annotator_annotations_total: 'counter',
+  loupe_labeling_time_seconds_total: 'counter',
+  loupe_labeling_timed_annotations_total: 'counter',
+  // Label quality
+  loupe_label_issues: 'gauge',
+  loupe_label_issue_resolutions_total: 'counter',
+  loupe_label_health_score: 'gauge',
+  loupe_label_quality_score: 'gauge',
+  // Agreement
+  loupe_agreement: 'gauge',
+  loupe_annotator_agreement_ratio: 'gauge',
+  loupe_annotator_quality_ratio: 'gauge',
+  loupe_annotator_gold_accuracy_ratio: 'gauge',
+  // Model, routes, drift
+  loupe_model_cross_val_accuracy_ratio: 'gauge',
+  loupe_model_cross_val_log_loss: 'gauge',
+  loupe_model_training_seconds: 'gauge',
+  loupe_items_routed: 'gauge',
+  loupe_drift_statistic: 'gauge',
+  loupe_drift_verdict: 'gauge',
+  // Jobs
+  loupe_job_runs_total: 'counter',
+  loupe_job_failures_total: 'counter',
+  loupe_job_duration_seconds: 'histogram',
+  loupe_job_progress_ratio: 'gauge',
+  loupe_job_eta_seconds: 'gauge',
+  loupe_job_last_success_timestamp_seconds: 'gauge',
+  // API
+  loupe_graphql_request_duration_seconds: 'histogram',
+} as const;
+export type MetricName = keyof typeof METRIC_NAMES;
+
+/** Verdicts as numbers, for thresholds and alerts: 0 OK, 1 WARN, 2 DRIFT. */
+export const DRIFT_VERDICT_VALUE: Record<string, number> = { OK: 0, WARN: 1, DRIFT: 2 };
+
+/**
+ * How long one database snapshot serves scrapes and pushes: a scrape every second costs one read per 10 s (a read
+ * is a few aggregate scans, ~0.1–0.2 s of PostgreSQL time at 100,000 annotations). Database figures are at most this old.
+ */
+export const SNAPSHOT_TTL_MS = 10_000;
+
+// ---- process metrics ---------------------------------------------------------------------------------------------
+
+/** Metrics this process records as things happen (job runs, GraphQL requests), plus Node's process defaults. */
+export const processRegistry = new Registry();
+let defaultsOn = false;
+
+const jobRuns = new Counter({
+  name: 'loupe_job_runs_total',
+  help: 'Job runs finished in this process, by project, job and outcome (succeeded or failed).',
+  labelNames: ['project', 'job', 'status'] as const,
+  registers: [processRegistry],
+});
+const jobFailures = new Counter({
+  name: 'loupe_job_failures_total',
+  help: 'Job runs that failed in this process, by project and job.',
+  labelNames: ['project', 'job'] as const,
+  registers: [processRegistry],
+});
+const jobDuration = new Histogram({
+  name: 'loupe_job_duration_seconds',
+  help: 'Wall time of finished job runs in this process, by job and outcome.',
+  labelNames: ['job', 'status'] as const,
+  buckets: [0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 900, 1800, 3600],
+  registers: [processRegistry],
+});
+const jobProgress = new Gauge({
+  name: 'loupe_job_progress_ratio',
+  help: 'Fraction done (0..1) of the latest run of each job in this process; 1 once finished.',
+  labelNames: ['project', 'job'] as const,
+  registers: [processRegistry],
+});
+const jobEta = new Gauge({
+  name: 'loupe_job_eta_seconds',
+  help: 'Estimated seconds left for the running job (elapsed × (1 − progress) / progress); 0 once finished.',
+  labelNames: ['project', 'job'] as const,
+  registers: [processRegistry],
+});
+const graphqlDuration = new Histogram({
+  name: 'loupe_graphql_request_duration_seconds',
+  help: 'GraphQL request duration, by operation type (query, mutation, unknown when it did not parse) and outcome (ok, error).',
+  labelNames: ['operation', 'outcome'] as const,
+  buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+  registers: [processRegistry],
+});
+
+/** Turns on Node's default process metrics (once per process). */
+export function enableDefaultMetrics(): void {
+  if (defaultsOn) return;
+  defaultsOn = true;
+  collectDefaultMetrics({ register: processRegistry });
+}
+
+export function observeGraphql(operation: string, outcome: 'ok' | 'error', seconds: number): void {
+  graphqlDuration.observe({ operation, outcome }, seconds);
+}
+
+const projectNames = new Map<string, string>();
+async function projectName(db: Database, projectId: string | null): Promise<string> {
+  if (!projectId) return '';
+  const known = projectNames.get(projectId);
+  if (known !== undefined) return known;
+  const [row] = await db.query<{ name: string }>(`SELECT name FROM project WHERE id = $1`, [projectId]).catch(() => []);
+  const name = row?.name ?? projectId;
+  projectNames.set(projectId, name);
+  return name;
+}
+
+/** What the job runner records about one run: progress as it goes, then its end. Never throws. */
+export interface JobObserver {
+  progress(fraction: number): void;
+  end(status: 'succeeded' | 'failed'): void;
+}
+
+/** Starts observing a job run (called by the runner when the run starts). */
+export function observeJob(db: Database, projectId: string | null, job: string): JobObserver {
+  const t0 = Date.now();
+  let project: string | null = null;
+  let pending = 0;
+  const set = (f: number) => {
+    if (project === null) return;
+    jobProgress.set({ project, job }, f);
+    const elapsed = (Date.now() - t0) / 1000;
+    jobEta.set({ project, job }, f >= 1 ? 0 : f > 0 ? (elapsed * (1 - f)) / f : NaN);
+  };
+  const named = projectName(db, projectId).then((n) => {
+    project = n;
+    jobFailures.inc({ project, job }, 0); // present (0) from the first run, so rate() and alerts see it
+    set(pending);
+  });
+  return {
+    progress: (f) => {
+      pending = Number.isFinite(f) ? Math.min(1, Math.max(0, f)) : 0;
+      set(pending);
+    },
+    end: (status) => {
+      const seconds = (Date.now() - t0) / 1000;
+      jobDuration.observe({ job, status }, seconds);
+      void named.then(() => {
+        const p = project ?? '';
+        jobRuns.inc({ project: p, job, status });
+        if (status === 'failed') jobFailures.inc({ project: p, job });
+        else set(1);
+        jobEta.set({ project: p, job }, 0);
+      });
+    },
+  };
+}
+
+// ---- database metrics --------------------------------------------------------------------------------------------
+
+interface Snapshot {
+  items: Array<{ project: string; items: number; unlabeled: number }>;
+  annotations: Array<{ project: string; kind: string; annotator_kind: string; n: number; timed: number; seconds: number }>;
+  annotators: Array<{ project: string; annotator: string; annotator_kind: string; n: number }>;
+  issues: Array<{ project: string; status: string; class: string; n: number }>;
+  resolutions: Array<{ project: string; decision: string; n: number }>;
+  quality: Array<{ project: string; annotator: string; agreement: number | null; quality: number | null; gold: number | null }>;
+  models: Array<{ project: string; version: string; acc: number | null; logloss: number | null; training_ms: number | null }>;
+  routes: Array<{ project: string; route: string; n: number }>;
+  drift: Array<{ project: string; kind: string; statistic: string; annotator: string; value: number; verdict: string }>;
+  lastSuccess: Array<{ project: string; job: string; t: number }>;
+  /** Per project: id, name and the keys under which the expensive figures below were computed. */
+  projects: Array<{ id: string; name: string; consensus_run: string | null; model_id: string | null; issues_key: string }>;
+}
+
+type Labels<T extends string> = Partial<Record<T, string | number>>;
+
+/**
+ * The database-backed metrics of one Loupe app, in a registry of its own. Each metric's collect() awaits the same
+ * snapshot; project-level agreement (kappa, alpha) and label health are computed by the services, and only again when
+ * the consensus run or the model version / labels they rest on changed, so a scrape stays a handful of GROUP BYs.
+ */
+export class LoupeMetrics {
+  readonly registry = new Registry();
+  private snapshot: { at: number; value: Promise<Snapshot> } | null = null;
+  private readonly agreementCache = new Map<string, { key: string; value: Promise<Record<string, number | null>> }>();
+  private readonly healthCache = new Map<string, { key: string; value: Promise<{ overall: number | null; classes: Array<{ label: string; score: number }> }> }>();
+
+  constructor(
+    private readonly db: Database,
+    private readonly services: Services,
+  ) {
+    enableDefaultMetrics();
+    const r = [this.registry];
+    this.counter('loupe_annotations_total', 'Annotations recorded, by project, annotation kind and annotator kind.', ['project', 'kind', 'annotator_kind'], (s) =>
+      s.annotations.map((a) => [{ project: a.project, kind: a.kind, annotator_kind: a.annotator_kind }, a.n]),
+    );
+    this.counter('loupe_annotator_annotations_total', 'Annotations recorded, by project and annotator (for per-annotator throughput).', ['project', 'annotator', 'annotator_kind'], (s) =>
+      s.annotators.map((a) => [{ project: a.project, annotator: a.annotator, annotator_kind: a.annotator_kind }, a.n]),
+    );
+    this.counter('loupe_labeling_time_seconds_total', 'Labeling time reported with annotations (durationMs), in seconds, by project and annotator kind.', ['project', 'annotator_kind'], (s) =>
+      sumBy(s.annotations, (a) => `${a.project}\u0000${a.annotator_kind}`, (a) => a.seconds).map(([k, v]) => [two(k, 'project', 'annotator_kind'), v]),
+    );
+    this.counter('loupe_labeling_timed_annotations_total', 'Annotations that reported a labeling time, by project and annotator kind.', ['project', 'annotator_kind'], (s) =>
+      sumBy(s.annotations, (a) => `${a.project}\u0000${a.annotator_kind}`, (a) => a.timed).map(([k, v]) => [two(k, 'project', 'annotator_kind'), v]),
+    );
+    this.gauge('loupe_items', 'Items, by project.', ['project'], (s) => s.items.map((i) => [{ project: i.project }, i.items]));
+    this.gauge('loupe_queue_items', 'Items waiting for a label (no current label), by project.', ['project'], (s) =>
+      s.items.map((i) => [{ project: i.project }, i.unlabeled]),
+    );
+    this.gauge('loupe_label_issues', 'Label issues, by project, status (open, resolved) and given class.', ['project', 'status', 'class'], (s) =>
+      s.issues.map((i) => [{ project: i.project, status: i.status, class: i.class }, i.n]),
+    );
+    this.counter('loupe_label_issue_resolutions_total', 'Resolved label issues, by project and decision.', ['project', 'decision'], (s) =>
+      s.resolutions.map((i) => [{ project: i.project, decision: i.decision }, i.n]),
+    );
+    this.gauge('loupe_annotator_agreement_ratio', "Each annotator's agreement with the consensus label (consensus job), by project and annotator.", ['project', 'annotator'], (s) =>
+      s.quality.filter((q) => q.agreement !== null).map((q) => [{ project: q.project, annotator: q.annotator }, q.agreement!]),
+    );
+    this.gauge('loupe_annotator_quality_ratio', "Each annotator's quality score (consensus job), by project and annotator.", ['project', 'annotator'], (s) =>
+      s.quality.filter((q) => q.quality !== null).map((q) => [{ project: q.project, annotator: q.annotator }, q.quality!]),
+    );
+    this.gauge('loupe_annotator_gold_accuracy_ratio', "Each annotator's accuracy on gold items, by project and annotator.", ['project', 'annotator'], (s) =>
+      s.quality.filter((q) => q.gold !== null).map((q) => [{ project: q.project, annotator: q.annotator }, q.gold!]),
+    );
+    this.gauge('loupe_model_cross_val_accuracy_ratio', 'Cross-validated accuracy of the latest model version, by project and version (v1, v2, …).', ['project', 'version'], (s) =>
+      s.models.filter((m) => m.acc !== null).map((m) => [{ project: m.project, version: m.version }, m.acc!]),
+    );
+    this.gauge('loupe_model_cross_val_log_loss', 'Cross-validated log loss of the latest model version, by project and version.', ['project', 'version'], (s) =>
+      s.models.filter((m) => m.logloss !== null).map((m) => [{ project: m.project, version: m.version }, m.logloss!]),
+    );
+    this.gauge('loupe_model_training_seconds', 'Training time of the latest model version, by project and version.', ['project', 'version'], (s) =>
+      s.models.filter((m) => m.training_ms !== null).map((m) => [{ project: m.project, version: m.version }, m.training_ms! / 1000]),
+    );
+    this.gauge('loupe_items_routed', 'Items per route of the latest route run, by project and route.', ['project', 'route'], (s) =>
+      s.routes.map((x) => [{ project: x.project, route: x.route }, x.n]),
+    );
+    this.gauge('loupe_drift_statistic', 'Drift statistics of the latest drift run, by project, kind, statistic and annotator ("" for none).', ['project', 'kind', 'statistic', 'annotator'], (s) =>
+      s.drift.map((d) => [{ project: d.project, kind: d.kind, statistic: d.statistic, annotator: d.annotator }, d.value]),
+    );
+    this.gauge('loupe_drift_verdict', 'Verdict of each drift statistic of the latest drift run: 0 OK, 1 WARN, 2 DRIFT.', ['project', 'kind', 'statistic', 'annotator'], (s) =>
+      s.drift.map((d) => [{ project: d.project, kind: d.kind, statistic: d.statistic, annotator: d.annotator }, DRIFT_VERDICT_VALUE[d.verdict] ?? NaN]),
+    );
+    this.gauge('loupe_job_last_success_timestamp_seconds', 'When each job last succeeded (any replica), Unix seconds, by project and job.', ['project', 'job'], (s) =>
+      s.lastSuccess.map((j) => [{ project: j.project, job: j.job }, j.t]),
+    );
+    // Computed by the services, cached per project until their inputs change.
+    const read = () => this.read();
+    const agreementOf = (p: Snapshot['projects'][number]) => this.agreementOf(p);
+    const healthOf = (p: Snapshot['projects'][number]) => this.healthOf(p);
+    new Gauge({
+      name: 'loupe_agreement',
+      help: "Agreement among human annotators over all their annotations, by project and statistic (fleiss_kappa, krippendorff_alpha, cohen_kappa_mean); recomputed after each consensus run.",
+      labelNames: ['project', 'statistic'] as const,
+      registers: r,
+      async collect() {
+        const s = await read();
+        const rows = await Promise.all(s.projects.map(async (p) => ({ p, a: await agreementOf(p) })));
+        this.reset();
+        for (const { p, a } of rows) for (const [statistic, v] of Object.entries(a)) if (v !== null) this.set({ project: p.name, statistic }, v);
+      },
+    });
+    new Gauge({
+      name: 'loupe_label_health_score',
+      help: "cleanlab's overall label health score (0..1) under the latest model version, by project.",
+      labelNames: ['project'] as const,
+      registers: r,
+      async collect() {
+        const s = await read();
+        const rows = await Promise.all(s.projects.map(async (p) => ({ p, h: await healthOf(p) })));
+        this.reset();
+        for (const { p, h } of rows) if (h.overall !== null) this.set({ project: p.name }, h.overall);
+      },
+    });
+    new Gauge({
+      name: 'loupe_label_quality_score',
+      help: 'Label quality score per class (1 − label noise) under the latest model version, by project and class.',
+      labelNames: ['project', 'class'] as const,
+      registers: r,
+      async collect() {
+        const s = await read();
+        const rows = await Promise.all(s.projects.map(async (p) => ({ p, h: await healthOf(p) })));
+        this.reset();
+        for (const { p, h } of rows) for (const c of h.classes) this.set({ project: p.name, class: c.label }, c.score);
+      },
+    });
+  }
+
+  /** Forgets the database snapshot: the next scrape or push reads the database again. */
+  invalidate(): void {
+    this.snapshot = null;
+  }
+
+  /** The text exposition of this app's metrics and the process's. */
+  async metrics(): Promise<{ contentType: string; body: string }> {
+    const merged = Registry.merge([processRegistry, this.registry]);
+    return { contentType: merged.contentType, body: await merged.metrics() };
+  }
+
+  /** Every sample as JSON (for remote write): this app's and the process's. */
+  async samples(): Promise<Array<{ name: string; labels: Record<string, string | number>; value: number }>> {
+    const out: Array<{ name: string; labels: Record<string, string | number>; value: number }> = [];
+    for (const reg of [processRegistry, this.registry]) {
+      for (const m of await reg.getMetricsAsJSON()) {
+        for (const v of m.values) out.push({ name: (v as { metricName?: string }).metricName ?? m.name, labels: v.labels as Record<string, string | number>, value: v.value });
+      }
+    }
+    return out;
+  }
+
+  private counter<T extends string>(name: MetricName, help: string, labelNames: T[], rows: (s: Snapshot) => Array<[Labels<T>, number]>): void {
+    const read = () => this.read();
+    new Counter({
+      name,
+      help,
+      labelNames,
+      registers: [this.registry],
+      async collect() {
+        const values = rows(await read());
+        // Absolute values from the database: reset and add, synchronously after the one await.
+        this.reset();
+        for (const [labels, v] of values) this.inc(labels as never, v);
+      },
+    });
+  }
+
+  private gauge<T extends string>(name: MetricName, help: string, labelNames: T[], rows: (s: Snapshot) => Array<[Labels<T>, number]>): void {
+    const read = () => this.read();
+    new Gauge({
+      name,
+      help,
+      labelNames,
+      registers: [this.registry],
+      async collect() {
+        const values = rows(await read());
+        this.reset();
+        for (const [labels, v] of values) this.set(labels as never, v);
+      },
+    });
+  }
+
+  /** The shared snapshot: one read per scrape (reused for a moment, and by concurrent collectors). */
+  private read(): Promise<Snapshot> {
+    const now = Date.now();
+    if (this.snapshot && now - this.snapshot.at < SNAPSHOT_TTL_MS) return this.snapshot.value;
+    const value = this.load();
+    this.snapshot = { at: now, value };
+    value.catch((e) => {
+      log.warn('metrics: database read failed', { error: (e as Error).message });
+      if (this.snapshot?.value === value) this.snapshot = null;
+    });
+    return value;
+  }
+
+  private load(): Promise<Snapshot> {
+    return this.db.read(async (sql) => {
+      const q = <T>(text: string) => sql.query<T>(text);
+      return {
+        items: await q(`SELECT p.name AS project, count(i.id)::int AS items, (count(i.id) - count(i.current_label))::int AS unlabeled
+                        FROM project p LEFT JOIN item i ON i.project_id = p.id GROUP BY p.name`),
+        ...splitAnnotations(
+          // One scan of the annotations, grouped by annotator and kind; names joined on the small side.
+          await q(`SELECT p.name AS project, an.name AS annotator, an.kind AS annotator_kind, COALESCE(a.kind, '') AS kind,
+                     COALESCE(a.n, 0)::int AS n, COALESCE(a.timed, 0)::int AS timed, COALESCE(a.ms, 0)::float8 / 1000 AS seconds
+                   FROM annotator an JOIN project p ON p.id = an.project_id
+                   LEFT JOIN (SELECT annotator_id, kind, count(*) AS n, count(duration_ms) AS timed, sum(duration_ms) AS ms
+                              FROM annotation GROUP BY annotator_id, kind) a ON a.annotator_id = an.id`),
+        ),
+        issues: await q(`SELECT p.name AS project, lower(li.status) AS status, COALESCE(p.classes[li.given_label + 1], li.given_label::text) AS class, count(*)::int AS n
+                         FROM label_issue li JOIN project p ON p.id = li.project_id GROUP BY 1, 2, 3`),
+        resolutions: await q(`SELECT p.name AS project, li.decision, count(*)::int AS n FROM label_issue li JOIN project p ON p.id = li.project_id
+                              WHERE li.status = 'RESOLVED' GROUP BY 1, 2`),
+        quality: await q(`SELECT p.name AS project, an.name AS annotator, aq.agreement_with_consensus AS agreement, aq.quality, aq.gold_accuracy AS gold
+                          FROM annotator_quality aq JOIN annotator an ON an.id = aq.annotator_id JOIN project p ON p.id = aq.project_id`),
+        models: await q(`SELECT project, 'v' || n AS version, acc, logloss, training_ms FROM (
+                           SELECT p.name AS project, row_number() OVER w AS n, count(*) OVER (PARTITION BY mv.project_id) AS total,
+                             (mv.metrics->>'crossValAccuracy')::float8 AS acc, (mv.metrics->>'crossValLogLoss')::float8 AS logloss, mv.training_ms
+                           FROM model_version mv JOIN project p ON p.id = mv.project_id
+                           WINDOW w AS (PARTITION BY mv.project_id ORDER BY mv.created_at, mv.id)) v WHERE n = total`),
+        routes: await q(`SELECT p.name AS project, lower(r.route) AS route, count(*)::int AS n FROM item_route r JOIN project p ON p.id = r.project_id GROUP BY 1, 2`),
+        drift: await q(`SELECT p.name AS project, d.kind, d.statistic, COALESCE(d.annotator, '') AS annotator, d.value, d.verdict
+                        FROM drift_report d JOIN project p ON p.id = d.project_id
+                        WHERE d.run_id = (SELECT d2.run_id FROM drift_report d2 WHERE d2.project_id = d.project_id ORDER BY d2.created_at DESC LIMIT 1)`),
+        lastSuccess: await q(`SELECT p.name AS project, j.name AS job, extract(epoch FROM max(j.finished_at))::float8 AS t
+                              FROM job_run j JOIN project p ON p.id = j.project_id WHERE j.status = 'SUCCEEDED' GROUP BY 1, 2`),
+        projects: await q(`SELECT p.id, p.name, cs.run_id::text AS consensus_run,
+                             (SELECT mv.id::text FROM model_version mv WHERE mv.project_id = p.id ORDER BY mv.created_at DESC, mv.id DESC LIMIT 1) AS model_id,
+                             (SELECT count(*) || ':' || COALESCE(max(li.updated_at)::text, '') FROM label_issue li WHERE li.project_id = p.id) AS issues_key
+                           FROM project p LEFT JOIN consensus_summary cs ON cs.project_id = p.id`),
+      } satisfies Snapshot;
+    });
+  }
+
+  private agreementOf(p: Snapshot['projects'][number]): Promise<Record<string, number | null>> {
+    const key = p.consensus_run ?? '';
+    const cached = this.agreementCache.get(p.id);
+    if (cached && cached.key === key) return cached.value;
+    const value = (async (): Promise<Record<string, number | null>> => {
+      if (!p.consensus_run) return {};
+      const a = await this.services.consensus.agreement(await systemPrincipal(this.db), p.id, new Date(0), new Date(Date.now() + 1000));
+      return { fleiss_kappa: a.fleissKappa, krippendorff_alpha: a.krippendorffAlpha, cohen_kappa_mean: a.cohenKappaMean };
+    })().catch((e) => {
+      log.warn('metrics: agreement not computed', { project: p.name, error: (e as Error).message });
+      this.agreementCache.delete(p.id);
+      return {};
+    });
+    this.agreementCache.set(p.id, { key, value });
+    return value;
+  }
+
+  private healthOf(p: Snapshot['projects'][number]): Promise<{ overall: number | null; classes: Array<{ label: string; score: number }> }> {
+    const key = `${p.model_id}:${p.issues_key}`;
+    const cached = this.healthCache.get(p.id);
+    if (cached && cached.key === key) return cached.value;
+    const value = (async () => {
+      if (!p.model_id) return { overall: null, classes: [] };
+      const h = await this.services.labelIssues.labelHealth(await systemPrincipal(this.db), p.id);
+      return { overall: h.overallLabelHealthScore, classes: h.classes.map((c) => ({ label: c.label, score: c.labelQualityScore })) };
+    })().catch((e) => {
+      log.warn('metrics: label health not computed', { project: p.name, error: (e as Error).message });
+      this.healthCache.delete(p.id);
+      return { overall: null, classes: [] };
+    });
+    this.healthCache.set(p.id, { key, value });
+    return value;
+  }
+}
+
+type AnnotationRow = { project: string; annotator: string; annotator_kind: string; kind: string; n: number; timed: number; seconds: number };
+
+function splitAnnotations(rows: AnnotationRow[]): Pick<Snapshot, 'annotations' | 'annotators'> {
+  const byKind = new Map<string, Snapshot['annotations'][number]>();
+  const byAnnotator = new Map<string, Snapshot['annotators'][number]>();
+  for (const r of rows) {
+    const ak = `${r.project}\u0000${r.annotator}`;
+    const a = byAnnotator.get(ak) ?? { project: r.project, annotator: r.annotator, annotator_kind: r.annotator_kind, n: 0 };
+    a.n += r.n;
+    byAnnotator.set(ak, a);
+    if (!r.kind) continue;
+    const kk = `${r.project}\u0000${r.kind}\u0000${r.annotator_kind}`;
+    const k = byKind.get(kk) ?? { project: r.project, kind: r.kind, annotator_kind: r.annotator_kind, n: 0, timed: 0, seconds: 0 };
+    k.n += r.n;
+    k.timed += r.timed;
+    k.seconds += r.seconds;
+    byKind.set(kk, k);
+  }
+  return { annotations: [...byKind.values()], annotators: [...byAnnotator.values()] };
+}
+
+function sumBy<T>(rows: T[], key: (r: T) => string, value: (r: T) => number): Array<[string, number]> {
+  const m = new Map<string, number>();
+  for (const r of rows) m.set(key(r), (m.get(key(r)) ?? 0) + Number(value(r)));
+  return [...m];
+}
+
+function two<A extends string, B extends string>(k: string, a: A, b: B): Labels<A | B> {
+  const [x, y] = k.split('\u0000');
+  return { [a]: x, [b]: y } as Labels<A | B>;
+}
