@@ -10,6 +10,8 @@ async function main(): Promise<void> {
   setLogLevel(config.logLevel);
   const app = await createApp(config);
   log.info('database', { kind: app.db.kind, ...(app.db.kind === 'pglite' ? { dataDir: config.dataDir } : {}) });
+  // The TensorFlow.js backend is chosen (and logged, with why faster ones were skipped) at start; serverInfo shows it.
+  log.info('tensorflow backend', { backend: await app.services.training.backend() });
   if (app.bootstrapKey?.generated) {
     // Printed once, at the first start on an empty database; only its hash is stored.
     process.stdout.write(

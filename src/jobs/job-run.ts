@@ -36,6 +36,15 @@ export interface JobRunView {
   finishedAt: Date | null;
   /** finishedAt − startedAt, once finished. */
   durationMs: number | null;
+  /** Seconds left while running, extrapolated from progress so far; null before any progress or once finished. */
+  etaSeconds: number | null;
+}
+
+/** Linear extrapolation of the time left: elapsed × (1 − progress) / progress. */
+export function etaSecondsOf(status: string, progress: number, startedAt: Date | null, now = Date.now()): number | null {
+  if (status !== 'RUNNING' || !startedAt || !(progress > 0) || progress >= 1) return null;
+  const elapsed = (now - startedAt.getTime()) / 1000;
+  return Math.max(0, (elapsed * (1 - progress)) / progress);
 }
 
 export interface JobRunRow {
@@ -76,5 +85,6 @@ export function toJobRunView(r: JobRunRow): JobRunView {
     startedAt,
     finishedAt,
     durationMs: startedAt && finishedAt ? finishedAt.getTime() - startedAt.getTime() : null,
+    etaSeconds: etaSecondsOf(r.status, Number(r.progress), startedAt),
   };
 }

@@ -136,6 +136,7 @@ export class JobRunType {
   @Field(() => [JobStepType], { nullable: true, description: 'Per-step status, time and counts (pipeline runs).' }) steps: JobStepType[] | null;
   @Field(() => Int, { nullable: true, description: 'finishedAt − startedAt in milliseconds, once finished.' }) durationMs: number | null;
   @Field(() => Float, { description: 'From 0 to 1.' }) progress: number;
+  @Field(() => Float, { nullable: true, description: 'Seconds left while running, extrapolated from progress so far.' }) etaSeconds: number | null;
   @Field(() => String, { nullable: true }) step: string | null;
   @Field(() => String, { nullable: true }) error: string | null;
   @Field(() => GraphQLJSONObject, { nullable: true }) counts: Record<string, unknown> | null;

@@ -1,3 +1,4 @@
+import { Classifier, ClassifierJSON, ensureBackend } from '../../src/ml';
 import { CREATE_KEY, CREATE_PROJECT, expectError, IMPORT_ITEMS, startTestApp, SUBMIT, TestApp } from '../helpers/app';
 
 /**
@@ -319,8 +320,23 @@ describe('model in the loop', () => {
       expect(v[0]).toMatchObject({ name: 'builtin', kind: 'BUILTIN', predictionCount: 60, labelCounts: { a: 10, b: 10, c: 10 } });
       expect(v[0].metrics.folds).toBe(5);
       expect(v[0].metrics.crossValAccuracy).toBeGreaterThanOrEqual(0.9);
-      const [stored] = await t.sql<{ w: { foldModels: unknown[] } }>(`SELECT weights AS w FROM model_version WHERE id = $1`, [v[0].id]);
+      const [stored] = await t.sql<{ w: { foldModels: ClassifierJSON[] } }>(`SELECT weights AS w FROM model_version WHERE id = $1`, [v[0].id]);
       expect(stored.w.foldModels).toHaveLength(5);
+      // Reloadable: the stored fold models, rebuilt from the database alone, give back the stored pool predictions.
+      await ensureBackend();
+      const folds = stored.w.foldModels.map((j) => Classifier.fromJSON(j));
+      const poolX = { rows: 30, cols: 4, data: Float32Array.from(items.slice(30).flatMap((x) => x.embedding)) };
+      const mean = new Float64Array(30 * 3);
+      for (const f of folds) {
+        const pr = f.predictProba(poolX);
+        for (let q = 0; q < mean.length; q++) mean[q] += pr[q] / folds.length;
+      }
+      const storedPool = await t.sql<{ item_id: string; probs: Uint8Array }>(`SELECT item_id, probs FROM prediction WHERE model_version_id = $1`, [v[0].id]);
+      const byItem = new Map(storedPool.map((r) => [r.item_id, new Float32Array(Uint8Array.from(r.probs).buffer)]));
+      for (let i = 0; i < 30; i++) {
+        const row = byItem.get(ids[30 + i])!;
+        for (let j = 0; j < 3; j++) expect(Math.abs(row[j] - mean[i * 3 + j])).toBeLessThan(1e-5);
+      }
 
       const it = await t.gql(`query($p: ID!, $id: ID!) { item(projectId: $p, id: $id) { prediction { modelVersionId label } } }`, { p: pid, id: ids[40] });
       expect(it.data.item.prediction).toEqual({ modelVersionId: v[0].id, label: 'b' }); // item 40: class 40 % 3 = 1
