@@ -18,26 +18,11 @@ import { createApp } from '../src/app';
 import { loadConfig } from '../src/config';
 import { createScratchPgDatabase } from '../src/db/scratch-database';
 import { startPrometheus, TestPrometheus } from '../test/helpers/prometheus';
+import { arg, gql } from './cli';
 
 const BATCH = 1000;
 const CLIENTS = 4;
 const ITEMS = 20_000;
-
-function arg(name: string, def: string): string {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : def;
-}
-
-async function gql(url: string, key: string, query: string, variables: Record<string, unknown>) {
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await res.json()) as { data?: any; errors?: Array<{ message: string }> }; // eslint-disable-line @typescript-eslint/no-explicit-any
-  if (body.errors) throw new Error(body.errors[0].message);
-  return body.data;
-}
 
 const SUBMIT = `mutation($p: ID!, $a: [AnnotationInput!]!) { submitAnnotations(projectId: $p, annotations: $a) { inserted duplicates } }`;
 

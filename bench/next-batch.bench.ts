@@ -10,22 +10,7 @@ import { createApp } from '../src/app';
 import { loadConfig } from '../src/config';
 import { createScratchPgDatabase } from '../src/db/scratch-database';
 import { createRng } from '../src/quality/rng';
-
-function arg(name: string, def: string): string {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : def;
-}
-
-async function gql(url: string, key: string, query: string, variables: Record<string, unknown>) {
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await res.json()) as { data?: any; errors?: Array<{ message: string }> }; // eslint-disable-line @typescript-eslint/no-explicit-any
-  if (body.errors) throw new Error(body.errors[0].message);
-  return body.data;
-}
+import { arg, gql } from './cli';
 
 async function main(): Promise<void> {
   const N = Number(arg('--items', '100000'));

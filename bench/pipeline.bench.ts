@@ -16,6 +16,7 @@ import { encodeFloat32 } from '../src/db/float32';
 import { createScratchPgDatabase } from '../src/db/scratch-database';
 import type { JobRunRow } from '../src/jobs/job-run';
 import { createRng } from '../src/quality/rng';
+import { arg } from './cli';
 
 const DIM = 128;
 const K = 10;
@@ -27,11 +28,6 @@ const CHUNK = 5000;
 const SEED = 6;
 const TARGET_S = 120;
 const TARGET_RSS_MB = 4096;
-
-function arg(name: string, def: string): string {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : def;
-}
 
 const mb = (kb: number) => kb / 1024;
 
