@@ -48,9 +48,8 @@ export class InitialSchema1764000000000 implements MigrationInterface {
         created_at timestamptz NOT NULL DEFAULT now(),
         updated_at timestamptz NOT NULL DEFAULT now(),
         CONSTRAINT item_external_id_unique UNIQUE (project_id, external_id)
-      )`);
+      ) WITH (fillfactor = 80)`);
     await q.query(`CREATE INDEX item_project_created_idx ON item (project_id, created_at, id)`);
-    await q.query(`CREATE INDEX item_project_label_idx ON item (project_id, current_label)`);
     await q.query(`
       CREATE TABLE annotator (
         id uuid PRIMARY KEY DEFAULT gen_random_uuid(),

@@ -219,24 +219,12 @@ export class AnnotationService {
         };
       }
 
-      // 3. Re-sends: annotations already stored under these clientMutationIds.
+      // 3. Every row is offered to the INSERT; ON CONFLICT skips a clientMutationId already stored (a re-send, or a
+      //    concurrent call that committed first), and those rows are read back and compared below. One query fewer
+      //    than a look-up first in the common case, where every row is new.
       const stored = new Map<string, AnnotationRow>();
-      if (cmidAt.size) {
-        const prior = await sql.query<AnnotationRow>(
-          `SELECT ${ANNOTATION_SELECT} FROM ${ANNOTATION_FROM} WHERE a.project_id = $1 AND a.client_mutation_id = ANY($2::text[])`,
-          [project.id, [...cmidAt.keys()]],
-        );
-        for (const r of prior) {
-          const i = cmidAt.get(r.client_mutation_id!)!;
-          assertSameContent(rows[i], r, i);
-          stored.set(r.client_mutation_id!, r);
-        }
-      }
       const fresh: number[] = [];
-      for (let i = 0; i < n; i++) {
-        const c = rows[i].clientMutationId;
-        if (c === null || !stored.has(c)) fresh.push(i);
-      }
+      for (let i = 0; i < n; i++) fresh.push(i);
 
       // Fresh rows get their ids here (time-ordered UUIDs), so results are built without reading the rows back.
       const newId = new Map<number, string>();
@@ -246,7 +234,7 @@ export class AnnotationService {
         // 4. Annotators by name, created on first use (sorted: concurrent creators take locks in one order).
         annotators = await this.ensureAnnotators(sql, project.id, fresh.map((i) => rows[i]));
         for (const i of fresh) newId.set(i, uuidv7());
-        // 5. Insert; a clientMutationId committed by a concurrent call in the meantime is skipped and re-read.
+        // 5. Insert; a clientMutationId stored already (re-send, or a concurrent call) is skipped and read back.
         const ins = await sql.query<{ id: string; created_at: Date }>(
           `INSERT INTO annotation (id, project_id, item_id, annotator_id, label, kind, confidence, duration_ms, guideline_version, client_mutation_id, api_key_id)
            SELECT t.id, $1, t.item_id, t.annotator_id, t.label, t.kind, t.confidence, t.duration_ms, t.guideline_version, t.client_mutation_id, $11
@@ -399,54 +387,32 @@ function assertSameContent(row: Row, stored: AnnotationRow, i: number): void {
  * votes (ties → lowest class index), with the winner's vote share.
  */
 export async function recomputeCurrentLabels(sql: Sql, itemIds: string[]): Promise<void> {
-  const votes = await sql.query<{ item_id: string; label: number; kind: string; n: number; last_review: string | null }>(
-    `SELECT item_id, label, kind, count(*)::int AS n, max(created_at)::text AS last_review
-     FROM annotation WHERE item_id = ANY($1::uuid[]) AND kind IN ('HUMAN', 'GOLD', 'REVIEW')
-     GROUP BY item_id, label, kind`,
-    [itemIds],
-  );
-  type Acc = { counts: Map<number, number>; total: number; review: { label: number; at: string } | null };
-  const acc = new Map<string, Acc>();
-  for (const v of votes) {
-    let a = acc.get(v.item_id);
-    if (!a) acc.set(v.item_id, (a = { counts: new Map(), total: 0, review: null }));
-    if (v.kind === 'REVIEW') {
-      if (!a.review || v.last_review! > a.review.at) a.review = { label: v.label, at: v.last_review! };
-    } else {
-      a.counts.set(v.label, (a.counts.get(v.label) ?? 0) + v.n);
-      a.total += v.n;
-    }
-  }
-  const ids: string[] = [];
-  const labels: (number | null)[] = [];
-  const shares: (number | null)[] = [];
-  const nvotes: number[] = [];
-  const sources: (string | null)[] = [];
-  for (const id of itemIds) {
-    const a = acc.get(id);
-    ids.push(id);
-    if (!a) {
-      labels.push(null); shares.push(null); nvotes.push(0); sources.push(null);
-      continue;
-    }
-    if (a.review) {
-      labels.push(a.review.label);
-      shares.push(1);
-      sources.push('REVIEW');
-    } else {
-      let best = -1;
-      let bestN = -1;
-      for (const [label, c] of a.counts) if (c > bestN || (c === bestN && label < best)) { best = label; bestN = c; }
-      labels.push(best);
-      shares.push(bestN / a.total);
-      sources.push('MAJORITY_VOTE');
-    }
-    nvotes.push(a.total);
-  }
+  // One statement: the votes per (item, label), the latest REVIEW per item, the majority (ties → lowest index).
   await sql.query(
-    `UPDATE item SET current_label = u.label, label_share = u.share, label_votes = u.votes, label_source = u.source, updated_at = now()
-     FROM unnest($1::uuid[], $2::smallint[], $3::real[], $4::int[], $5::text[]) AS u(id, label, share, votes, source)
+    `WITH v AS (
+       SELECT item_id, label,
+              count(*) FILTER (WHERE kind IN ('HUMAN', 'GOLD'))::int AS c,
+              max(created_at) FILTER (WHERE kind = 'REVIEW') AS reviewed
+       FROM annotation WHERE item_id = ANY($1::uuid[]) AND kind IN ('HUMAN', 'GOLD', 'REVIEW')
+       GROUP BY item_id, label
+     ), total AS (
+       SELECT item_id, sum(c)::int AS n FROM v GROUP BY item_id
+     ), review AS (
+       SELECT DISTINCT ON (item_id) item_id, label FROM v WHERE reviewed IS NOT NULL ORDER BY item_id, reviewed DESC, label
+     ), best AS (
+       SELECT DISTINCT ON (item_id) item_id, label, c FROM v WHERE c > 0 ORDER BY item_id, c DESC, label
+     )
+     UPDATE item SET
+       current_label = COALESCE(r.label, b.label),
+       label_share = CASE WHEN r.label IS NOT NULL THEN 1 WHEN b.label IS NOT NULL THEN b.c::real / t.n END,
+       label_votes = COALESCE(t.n, 0),
+       label_source = CASE WHEN r.label IS NOT NULL THEN 'REVIEW' WHEN b.label IS NOT NULL THEN 'MAJORITY_VOTE' END,
+       updated_at = now()
+     FROM unnest($1::uuid[]) AS u(id)
+       LEFT JOIN total t ON t.item_id = u.id
+       LEFT JOIN review r ON r.item_id = u.id
+       LEFT JOIN best b ON b.item_id = u.id
      WHERE item.id = u.id`,
-    [ids, labels, shares, nvotes, sources],
+    [itemIds],
   );
 }
