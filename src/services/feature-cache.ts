@@ -67,7 +67,7 @@ export class EmbeddingCache {
     }
     // Cold, or rows disappeared: read everything.
     const rows = await sql.query<{ id: string; embedding: Uint8Array }>(
-      `SELECT id, embedding FROM item WHERE project_id = $1 AND embedding IS NOT NULL ORDER BY created_at, id`,
+      `SELECT id, embedding FROM item WHERE project_id = $1 AND embedding IS NOT NULL ORDER BY created_at, external_id`,
       [projectId],
     );
     const data = new Float32Array(Math.max(rows.length, 1) * dim);

@@ -182,7 +182,7 @@ export class SelectionService {
         ids = m.ids;
         features = m.X;
       } else {
-        ids = (await sql.query<{ id: string }>(`SELECT id FROM item WHERE project_id = $1 ORDER BY created_at, id`, [project.id])).map((r) => r.id);
+        ids = (await sql.query<{ id: string }>(`SELECT id FROM item WHERE project_id = $1 ORDER BY created_at, external_id`, [project.id])).map((r) => r.id);
       }
       const votes = new Map(
         (

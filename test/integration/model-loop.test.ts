@@ -224,20 +224,25 @@ describe('model in the loop', () => {
       await t.gql(RELEASE, { p: embId, a: 'hal', ids: embIds.slice(0, 8) });
     });
 
-    test('with a model the default CLUSTER_MARGIN applies: uncertain and diverse, reasons with distances', async () => {
+    test('with a model: HYBRID is uncertain and diverse with distance reasons; the default CLUSTER_MARGIN applies', async () => {
       const pr = embIds.slice(0, 8).map((id, i) => ({ itemId: id, probs: i < 4 ? [0.34, 0.33, 0.33] : [0.9, 0.05, 0.05] }));
       const v = await t.gql(SUBMIT_PREDICTIONS, { p: embId, m: 'emb-model', pr });
       expect(v.errors).toBeUndefined();
       const s = await t.gql(SUBMIT, { p: embId, a: [{ itemId: embIds[0], annotator: 'x', label: 'a' }] });
       expect(s.errors).toBeUndefined();
-      const b = await batch(embId, 2, 'ida');
-      expect(b).toMatchObject({ strategy: 'CLUSTER_MARGIN', fallback: null, modelVersionId: v.data.submitPredictions.id, labeledCount: 1, candidateCount: 7 });
+      const b = await batch(embId, 2, 'ida', 'HYBRID');
+      expect(b).toMatchObject({ strategy: 'HYBRID', fallback: null, modelVersionId: v.data.submitPredictions.id, labeledCount: 1, candidateCount: 7 });
       // Diversity: the two picks come from different far-apart pairs, away from the labeled (0, 0).
       const pairs = b.items.map((x) => Math.floor(Number(x.item.externalId.slice(1)) / 2));
       expect(new Set(pairs).size).toBe(2);
       expect(pairs).not.toContain(0);
       expect(b.items[0].scores.map((x) => x.name)).toEqual(expect.arrayContaining(['margin', 'entropy', 'distanceToLabeled']));
       expect(b.items[0].reason).toMatch(/labeled item/);
+      await t.gql(RELEASE, { p: embId, a: 'ida', ids: b.items.map((x) => x.item.id) });
+      const d = await batch(embId, 2, 'ida-default');
+      expect(d).toMatchObject({ requestedStrategy: 'CLUSTER_MARGIN', strategy: 'CLUSTER_MARGIN', fallback: null, modelVersionId: v.data.submitPredictions.id });
+      expect(d.items).toHaveLength(2);
+      expect(d.items[0].scores.map((x) => x.name)).toContain('margin');
     });
   });
 
