@@ -69,26 +69,6 @@ export const DEFAULT_DRIFT: DriftSettings = {
 const CATEGORICAL_PSI_EPSILON = 1e-4;
 const DAY_MS = 86_400_000;
 
-export interface DriftReportView {
-  id: string;
-  projectId: string;
-  runId: string;
-  kind: DriftKind;
-  annotator: string | null;
-  statistic: string;
-  value: number;
-  pvalue: number | null;
-  verdict: DriftVerdict;
-  referenceFrom: Date | null;
-  referenceTo: Date | null;
-  currentFrom: Date | null;
-  currentTo: Date | null;
-  referenceCount: number;
-  currentCount: number;
-  details: Record<string, unknown>;
-  createdAt: Date;
-}
-
 /** One report row before it is written. */
 export interface DriftRow {
   kind: DriftKind;
@@ -104,6 +84,14 @@ export interface DriftRow {
   referenceCount: number;
   currentCount: number;
   details: Record<string, unknown>;
+}
+
+/** A stored report: a {@link DriftRow} with its identity. */
+export interface DriftReportView extends DriftRow {
+  id: string;
+  projectId: string;
+  runId: string;
+  createdAt: Date;
 }
 
 interface ReportRow {
