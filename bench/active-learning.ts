@@ -19,6 +19,7 @@
  * the largest shortfall below random's mean after the first batch; CSV (every seed, budget, strategy) and an SVG
  * plot of mean accuracy and macro-F1 vs labels, written to --out.
  */
+import '../src/production-env'; // first: graphql reads NODE_ENV when it loads
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';

@@ -6,6 +6,7 @@
  *   Target ≤ 100 ms; anchor fast-krippendorff (numpy) 225 ms on this machine.
  * - cohenKappa on 1,000,000 pairs of Int32Array labels, K = 10. Target ≤ 30 ms; anchor scikit-learn 120 ms.
  */
+import '../src/production-env'; // first: graphql reads NODE_ENV when it loads
 import { bench, sizeMB } from './harness';
 import { cohenKappa } from '../src/quality/cohen-kappa';
 import { krippendorffAlpha } from '../src/quality/krippendorff-alpha';

@@ -11,6 +11,7 @@
  * - `extra`: the other filters / scores, for information.
  * Every case targets peak extra memory ≤ 2 × predProbs (160 MB).
  */
+import '../src/production-env'; // first: graphql reads NODE_ENV when it loads
 import { spawnSync } from 'node:child_process';
 import { bench, sizeMB } from './harness';
 import { computeConfidentJoint } from '../src/quality/confident-joint';

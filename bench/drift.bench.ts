@@ -8,6 +8,7 @@
  * beyond earlier peaks); name one case to measure its memory alone. The first timed run is the first call, so
  * its allocations are what the peak-RSS column reports.
  */
+import '../src/production-env'; // first: graphql reads NODE_ENV when it loads
 import { bench, sizeMB } from './harness';
 import { createRng } from '../src/quality/rng';
 import { ks2samp, Ks2sampResult } from '../src/quality/ks-2samp';

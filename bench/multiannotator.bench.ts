@@ -3,6 +3,7 @@
  * 3 labels per item, K = 5 (the issue's case; numpy anchor 9.8 s, target ≤ 2 s).
  * Run: `npx tsc -p tsconfig.build.json && node dist/bench/multiannotator.bench.js`
  */
+import '../src/production-env'; // first: graphql reads NODE_ENV when it loads
 import { dawidSkene } from '../src/quality/dawid-skene';
 import { majorityVote } from '../src/quality/majority-vote';
 import { createRng } from '../src/quality/rng';

@@ -5,6 +5,7 @@
  *
  *   npm run build && node dist/bench/next-batch.bench.js [--pg-url postgres://...] [--items 100000]
  */
+import '../src/production-env'; // first: graphql reads NODE_ENV when it loads
 import 'reflect-metadata';
 import { createApp } from '../src/app';
 import { loadConfig } from '../src/config';

@@ -8,6 +8,7 @@
  *
  *   npm run build && node dist/bench/pipeline.bench.js [--pg-url postgres://...] [--items 100000]
  */
+import '../src/production-env'; // first: graphql reads NODE_ENV when it loads
 import 'reflect-metadata';
 import { Client } from 'pg';
 import { createApp } from '../src/app';

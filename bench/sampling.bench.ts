@@ -14,6 +14,7 @@
  * - `hybrid-cold`: the same without a cache (distances of the 1,000 most uncertain rows to the labeled set, cold).
  * - `cold`: createDistanceCache for 1,000 labeled rows: O(N·L·d) = 1.3e10 multiply-adds, reported separately.
  */
+import '../src/production-env'; // first: graphql reads NODE_ENV when it loads
 import { spawnSync } from 'node:child_process';
 import { bench, sizeMB } from './harness';
 import { createRng } from '../src/quality/rng';

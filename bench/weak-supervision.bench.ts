@@ -9,6 +9,7 @@
  * - majorityLabelVoter and lfSummary on the same matrix, for information.
  * Accuracy = mean over rows of P(argmax) being right with ties broken uniformly at random (in expectation).
  */
+import '../src/production-env'; // first: graphql reads NODE_ENV when it loads
 import { bench, sizeMB } from './harness';
 import { fitLabelModel, type LabelModel } from '../src/quality/label-model';
 import { majorityLabelVoter } from '../src/quality/majority-label-voter';

@@ -1,3 +1,4 @@
+import '../production-env'; // first: graphql reads NODE_ENV when it loads
 import 'reflect-metadata';
 import { createApp } from '../app';
 import { ConfigError, loadConfig } from '../config';
