@@ -1,3 +1,4 @@
+import { numberArray, textArray, uuidArray } from '../db/array-literal';
 import { Database, Sql } from '../db/database';
 import type { AnnotationKind } from '../db/entities/annotation.entity';
 import type { AnnotatorKind } from '../db/entities/annotator.entity';
@@ -119,6 +120,15 @@ interface Row {
 /** Kinds that vote for an item's current label; MODEL and WEAK are predictions, never labels. */
 const VOTING_KINDS = ['HUMAN', 'GOLD', 'REVIEW'];
 
+/** An item row locked by submit, with what its current label is derived from. */
+interface LockedItem {
+  id: string;
+  external_id: string;
+  label_counts: number[] | string;
+  review_label: number | null;
+  review_order: number;
+}
+
 export class AnnotationService {
   constructor(
     private readonly db: Database,
@@ -179,19 +189,23 @@ export class AnnotationService {
       }
 
       // 2. Resolve and lock the items (id order: concurrent overlapping batches cannot deadlock on them).
-      const ids = new Set<string>();
+      const byItemId = new Set<string>();
       const exts = new Set<string>();
       for (let i = 0; i < n; i++) {
         const a = input[i];
         if (a.itemId !== undefined && a.itemId !== null) {
           if (!isUuid(a.itemId)) throw notFound(`item ${a.itemId}`, `annotations[${i}].itemId`);
-          ids.add(a.itemId);
+          byItemId.add(a.itemId);
         } else exts.add(a.externalId!);
       }
-      const found = await sql.query<{ id: string; external_id: string }>(
-        `SELECT id, external_id FROM item WHERE project_id = $1 AND (id = ANY($2::uuid[]) OR external_id = ANY($3::text[]))
+      // With the lock, each item's vote counts and latest review: the current label is updated from them below.
+      // review_order: 1 when a REVIEW written now would be later than the stored one, 0 at the same instant, -1 earlier.
+      const found = await sql.query<LockedItem>(
+        `SELECT id, external_id, label_counts, review_label,
+                CASE WHEN review_at IS NULL OR review_at < now() THEN 1 WHEN review_at = now() THEN 0 ELSE -1 END AS review_order
+         FROM item WHERE project_id = $1 AND (id = ANY($2::uuid[]) OR external_id = ANY($3::text[]))
          ORDER BY id FOR UPDATE`,
-        [project.id, [...ids], [...exts]],
+        [project.id, uuidArray([...byItemId]), textArray([...exts])],
       );
       const byId = new Set(found.map((r) => r.id));
       const byExt = new Map(found.map((r) => [r.external_id, r.id]));
@@ -219,76 +233,80 @@ export class AnnotationService {
         };
       }
 
-      // 3. Every row is offered to the INSERT; ON CONFLICT skips a clientMutationId already stored (a re-send, or a
-      //    concurrent call that committed first), and those rows are read back and compared below. One query fewer
-      //    than a look-up first in the common case, where every row is new.
-      const stored = new Map<string, AnnotationRow>();
-      const fresh: number[] = [];
-      for (let i = 0; i < n; i++) fresh.push(i);
+      // 3. Annotators by name, created on first use (sorted: concurrent creators take locks in one order).
+      const annotators = await this.ensureAnnotators(sql, project.id, rows);
+      const annotatorList = [...annotators.values()];
+      const annotatorIndex = new Map(annotatorList.map((a, k) => [a.name, k + 1])); // 1-based, as SQL arrays
 
-      // Fresh rows get their ids here (time-ordered UUIDs), so results are built without reading the rows back.
-      const newId = new Map<number, string>();
-      const insertedAt = new Map<string, { id: string; createdAt: Date }>();
-      let annotators = new Map<string, AnnotatorView>();
-      if (fresh.length) {
-        // 4. Annotators by name, created on first use (sorted: concurrent creators take locks in one order).
-        annotators = await this.ensureAnnotators(sql, project.id, fresh.map((i) => rows[i]));
-        for (const i of fresh) newId.set(i, uuidv7());
-        // 5. Insert; a clientMutationId stored already (re-send, or a concurrent call) is skipped and read back.
-        const ins = await sql.query<{ id: string; created_at: Date }>(
-          `INSERT INTO annotation (id, project_id, item_id, annotator_id, label, kind, confidence, duration_ms, guideline_version, client_mutation_id, api_key_id)
-           SELECT t.id, $1, t.item_id, t.annotator_id, t.label, t.kind, t.confidence, t.duration_ms, t.guideline_version, t.client_mutation_id, $11
-           FROM unnest($2::uuid[], $3::uuid[], $4::uuid[], $5::smallint[], $6::text[], $7::real[], $8::int[], $9::text[], $10::text[])
-             AS t(id, item_id, annotator_id, label, kind, confidence, duration_ms, guideline_version, client_mutation_id)
+      // 4. One statement inserts every row and ends the leases: an annotation ends its annotator's lease on the item
+      //    (see SelectionService.nextBatch), re-sends included. Ids are made here (time-ordered UUIDs), so nothing is
+      //    read back in the common case where every row is new: the statement answers with a count and the time.
+      //    ON CONFLICT skips a clientMutationId already stored (a re-send, or a concurrent call that committed first).
+      const ids = new Array<string>(n);
+      for (let i = 0; i < n; i++) ids[i] = uuidv7();
+      const [{ inserted: insertedCount, created_at: createdAt }] = await sql.query<{ inserted: number; created_at: Date }>(
+        `WITH t AS (
+           SELECT * FROM unnest($2::uuid[], $3::uuid[], $4::int[], $5::smallint[], $6::text[], $7::real[], $8::int[], $9::text[], $10::text[])
+             AS t(id, item_id, annotator, label, kind, confidence, duration_ms, guideline_version, client_mutation_id)
+         ), gone AS (
+           DELETE FROM lease l USING t
+           WHERE l.project_id = $1 AND l.item_id = t.item_id AND l.annotator = ($12::text[])[t.annotator]
+         ), ins AS (
+           INSERT INTO annotation (id, project_id, item_id, annotator_id, label, kind, confidence, duration_ms, guideline_version, client_mutation_id, api_key_id)
+           SELECT t.id, $1, t.item_id, ($11::uuid[])[t.annotator], t.label, t.kind, t.confidence, t.duration_ms, t.guideline_version,
+                  t.client_mutation_id, $13
+           FROM t
            ON CONFLICT (project_id, client_mutation_id) DO NOTHING
-           RETURNING id, created_at`,
-          [
-            project.id,
-            fresh.map((i) => newId.get(i)),
-            fresh.map((i) => rows[i].itemId),
-            fresh.map((i) => annotators.get(rows[i].annotatorName)!.id),
-            fresh.map((i) => rows[i].label),
-            fresh.map((i) => rows[i].kind),
-            fresh.map((i) => rows[i].confidence),
-            fresh.map((i) => rows[i].durationMs),
-            fresh.map((i) => rows[i].guidelineVersion),
-            fresh.map((i) => rows[i].clientMutationId),
-            p.keyId,
-          ],
-        );
-        for (const r of ins) insertedAt.set(r.id, { id: r.id, createdAt: new Date(r.created_at) });
-        const raced = fresh.filter((i) => !insertedAt.has(newId.get(i)!));
-        if (raced.length) {
-          const late = await sql.query<AnnotationRow>(
-            `SELECT ${ANNOTATION_SELECT} FROM ${ANNOTATION_FROM} WHERE a.project_id = $1 AND a.client_mutation_id = ANY($2::text[])`,
-            [project.id, raced.map((i) => rows[i].clientMutationId)],
-          );
-          for (const r of late) {
-            const i = cmidAt.get(r.client_mutation_id!)!;
-            assertSameContent(rows[i], r, i);
-            stored.set(r.client_mutation_id!, r);
-          }
-        }
-        // 6. Current labels of the touched items.
-        const touched = [...new Set(fresh.filter((i) => insertedAt.has(newId.get(i)!) && VOTING_KINDS.includes(rows[i].kind)).map((i) => rows[i].itemId))];
-        if (touched.length) await recomputeCurrentLabels(sql, touched);
-      }
-
-      // An annotation ends its annotator's lease on the item (see SelectionService.nextBatch).
-      await sql.query(
-        `DELETE FROM lease l USING unnest($2::uuid[], $3::text[]) AS t(item_id, annotator)
-         WHERE l.project_id = $1 AND l.item_id = t.item_id AND l.annotator = t.annotator`,
-        [project.id, rows.map((r) => r.itemId), rows.map((r) => r.annotatorName)],
+           RETURNING 1
+         )
+         SELECT (SELECT count(*) FROM ins)::int AS inserted, now() AS created_at`,
+        [
+          project.id,
+          uuidArray(ids),
+          uuidArray(rows.map((r) => r.itemId)),
+          numberArray(rows.map((r) => annotatorIndex.get(r.annotatorName)!)),
+          numberArray(rows.map((r) => r.label)),
+          textArray(rows.map((r) => r.kind)),
+          numberArray(rows.map((r) => r.confidence)),
+          numberArray(rows.map((r) => r.durationMs)),
+          textArray(rows.map((r) => r.guidelineVersion)),
+          textArray(rows.map((r) => r.clientMutationId)),
+          uuidArray(annotatorList.map((a) => a.id)),
+          textArray(annotatorList.map((a) => a.name)),
+          p.keyId,
+        ],
       );
 
-      // 7. Results in input order.
-      let inserted = 0;
-      const results = rows.map((row, i) => {
-        const mine = newId.has(i) ? insertedAt.get(newId.get(i)!) : undefined;
-        if (mine) {
-          inserted++;
+      // 5. Rows skipped by ON CONFLICT: read back by clientMutationId (a stored row with another id is not ours) and
+      //    compared; the same id with different content is a CONFLICT.
+      const stored = new Map<number, AnnotationRow>();
+      if (insertedCount < n) {
+        const withCmid = rows.filter((r) => r.clientMutationId !== null).map((r) => r.clientMutationId!);
+        const late = await sql.query<AnnotationRow>(
+          `SELECT ${ANNOTATION_SELECT} FROM ${ANNOTATION_FROM} WHERE a.project_id = $1 AND a.client_mutation_id = ANY($2::text[])`,
+          [project.id, textArray(withCmid)],
+        );
+        for (const r of late) {
+          const i = cmidAt.get(r.client_mutation_id!)!;
+          if (r.id === ids[i]) continue;
+          assertSameContent(rows[i], r, i);
+          stored.set(i, r);
+        }
+        if (n - stored.size !== insertedCount) throw new Error(`submit: ${insertedCount} rows inserted, ${n - stored.size} expected`);
+      }
+
+      // 6. Current labels of the touched items, from their locked counts plus the votes just inserted.
+      const votes = rows.filter((r, i) => !stored.has(i) && VOTING_KINDS.includes(r.kind));
+      if (votes.length) await applyVotes(sql, project.classes.length, found, votes);
+
+      // 7. Results in input order, built only if the caller asks for them.
+      const createdAtDate = new Date(createdAt);
+      const build = (): SubmitResult['results'] =>
+        rows.map((row, i) => {
+          const old = stored.get(i);
+          if (old) return { index: i, duplicate: true, annotation: toAnnotationView(old) };
           const annotation: AnnotationView = {
-            id: mine.id,
+            id: ids[i],
             projectId: project.id,
             itemId: row.itemId,
             annotator: annotators.get(row.annotatorName)!,
@@ -299,13 +317,18 @@ export class AnnotationService {
             guidelineVersion: row.guidelineVersion,
             clientMutationId: row.clientMutationId,
             apiKeyId: p.keyId,
-            createdAt: mine.createdAt,
+            createdAt: createdAtDate,
           };
           return { index: i, duplicate: false, annotation };
-        }
-        return { index: i, duplicate: true, annotation: toAnnotationView(stored.get(row.clientMutationId!)!) };
-      });
-      return { inserted, duplicates: n - inserted, results };
+        });
+      let results: SubmitResult['results'] | undefined;
+      return {
+        inserted: insertedCount,
+        duplicates: n - insertedCount,
+        get results() {
+          return (results ??= build());
+        },
+      };
     });
   }
 
@@ -383,36 +406,131 @@ function assertSameContent(row: Row, stored: AnnotationRow, i: number): void {
 }
 
 /**
- * An item's current label: the latest REVIEW annotation decides outright; otherwise the majority of HUMAN and GOLD
- * votes (ties → lowest class index), with the winner's vote share.
+ * An item's current label: the latest REVIEW annotation decides outright (ties in time → lowest class index);
+ * otherwise the majority of HUMAN and GOLD votes (ties → lowest class index), with the winner's vote share.
+ *
+ * This re-reads every annotation of the items and rebuilds their vote counts too: the general path, for writers
+ * other than submitAnnotations (which adds its votes to the locked counts, see applyVotes) and as the reference
+ * the tests hold applyVotes to.
  */
 export async function recomputeCurrentLabels(sql: Sql, itemIds: string[]): Promise<void> {
   // One statement: the votes per (item, label), the latest REVIEW per item, the majority (ties → lowest index).
   await sql.query(
-    `WITH v AS (
+    `WITH u AS (
+       SELECT DISTINCT id FROM unnest($1::uuid[]) AS u(id)
+     ), v AS (
        SELECT item_id, label,
               count(*) FILTER (WHERE kind IN ('HUMAN', 'GOLD'))::int AS c,
               max(created_at) FILTER (WHERE kind = 'REVIEW') AS reviewed
        FROM annotation WHERE item_id = ANY($1::uuid[]) AND kind IN ('HUMAN', 'GOLD', 'REVIEW')
        GROUP BY item_id, label
-     ), total AS (
-       SELECT item_id, sum(c)::int AS n FROM v GROUP BY item_id
+     ), counts AS (
+       SELECT u.id AS item_id, array_agg(COALESCE(v.c, 0) ORDER BY g.k) AS counts, COALESCE(sum(v.c), 0)::int AS n
+       FROM u JOIN item it ON it.id = u.id JOIN project p ON p.id = it.project_id
+         CROSS JOIN LATERAL generate_series(0, cardinality(p.classes) - 1) AS g(k)
+         LEFT JOIN v ON v.item_id = u.id AND v.label = g.k
+       GROUP BY u.id
      ), review AS (
-       SELECT DISTINCT ON (item_id) item_id, label FROM v WHERE reviewed IS NOT NULL ORDER BY item_id, reviewed DESC, label
+       SELECT DISTINCT ON (item_id) item_id, label, reviewed FROM v WHERE reviewed IS NOT NULL ORDER BY item_id, reviewed DESC, label
      ), best AS (
        SELECT DISTINCT ON (item_id) item_id, label, c FROM v WHERE c > 0 ORDER BY item_id, c DESC, label
      )
      UPDATE item SET
+       label_counts = t.counts,
+       review_label = r.label,
+       review_at = r.reviewed,
        current_label = COALESCE(r.label, b.label),
        label_share = CASE WHEN r.label IS NOT NULL THEN 1 WHEN b.label IS NOT NULL THEN b.c::real / t.n END,
-       label_votes = COALESCE(t.n, 0),
+       label_votes = t.n,
        label_source = CASE WHEN r.label IS NOT NULL THEN 'REVIEW' WHEN b.label IS NOT NULL THEN 'MAJORITY_VOTE' END,
        updated_at = now()
-     FROM unnest($1::uuid[]) AS u(id)
-       LEFT JOIN total t ON t.item_id = u.id
-       LEFT JOIN review r ON r.item_id = u.id
-       LEFT JOIN best b ON b.item_id = u.id
-     WHERE item.id = u.id`,
+     FROM counts t
+       LEFT JOIN review r ON r.item_id = t.item_id
+       LEFT JOIN best b ON b.item_id = t.item_id
+     WHERE item.id = t.item_id`,
     [itemIds],
   );
+}
+
+/**
+ * submitAnnotations' fast path for current labels: the touched items are locked, so their stored counts and latest
+ * review are current; the votes just inserted are added to them here and the items are written in one UPDATE,
+ * without re-reading their annotations. Gives exactly what recomputeCurrentLabels gives (the tests compare both).
+ * A REVIEW inserted now has created_at = now(); it replaces the stored review when now() is later, or at the same
+ * instant when its class index is lower, the order recomputeCurrentLabels uses.
+ */
+async function applyVotes(
+  sql: Sql,
+  numClasses: number,
+  locked: LockedItem[],
+  votes: Array<Pick<Row, 'itemId' | 'label' | 'kind'>>,
+): Promise<void> {
+  type State = { counts: number[]; reviewLabel: number | null; reviewOrder: number; newReview: number | null };
+  const byId = new Map(locked.map((r) => [r.id, r]));
+  const states = new Map<string, State>();
+  for (const v of votes) {
+    let s = states.get(v.itemId);
+    if (!s) {
+      const r = byId.get(v.itemId)!;
+      const counts = parseIntArray(r.label_counts);
+      while (counts.length < numClasses) counts.push(0);
+      s = { counts, reviewLabel: r.review_label, reviewOrder: Number(r.review_order), newReview: null };
+      states.set(v.itemId, s);
+    }
+    if (v.kind === 'REVIEW') s.newReview = s.newReview === null ? v.label : Math.min(s.newReview, v.label);
+    else s.counts[v.label]++;
+  }
+  const n = states.size;
+  const ids = new Array<string>(n);
+  const counts = new Array<string>(n);
+  const totals = new Array<number>(n);
+  const reviewLabels = new Array<number | null>(n);
+  const reviewNow = new Array<boolean>(n);
+  const labels = new Array<number | null>(n);
+  const winners = new Array<number | null>(n);
+  const sources = new Array<string | null>(n);
+  let j = 0;
+  for (const [id, s] of states) {
+    const replaces =
+      s.newReview !== null && (s.reviewOrder > 0 || (s.reviewOrder === 0 && (s.reviewLabel === null || s.newReview < s.reviewLabel)));
+    const review = replaces ? s.newReview : s.reviewLabel;
+    let total = 0;
+    let best = -1;
+    for (let k = 0; k < s.counts.length; k++) {
+      total += s.counts[k];
+      if (s.counts[k] > 0 && (best < 0 || s.counts[k] > s.counts[best])) best = k;
+    }
+    ids[j] = id;
+    counts[j] = `{${s.counts.join(',')}}`;
+    totals[j] = total;
+    reviewLabels[j] = review;
+    reviewNow[j] = replaces;
+    labels[j] = review ?? (best >= 0 ? best : null);
+    winners[j] = best >= 0 ? s.counts[best] : null;
+    sources[j] = review !== null ? 'REVIEW' : best >= 0 ? 'MAJORITY_VOTE' : null;
+    j++;
+  }
+  await sql.query(
+    `UPDATE item SET
+       label_counts = u.counts::int[],
+       label_votes = u.n,
+       review_label = u.review_label,
+       review_at = CASE WHEN u.review_now THEN now() ELSE item.review_at END,
+       current_label = u.label,
+       label_share = CASE WHEN u.source = 'REVIEW' THEN 1 WHEN u.source IS NOT NULL THEN u.c::real / u.n END,
+       label_source = u.source,
+       updated_at = now()
+     FROM unnest($1::uuid[], $2::text[], $3::int[], $4::smallint[], $5::bool[], $6::smallint[], $7::int[], $8::text[])
+       AS u(id, counts, n, review_label, review_now, label, c, source)
+     WHERE item.id = u.id`,
+    [ids, counts, totals, reviewLabels, reviewNow, labels, winners, sources],
+  );
+}
+
+/** An int[] column as numbers (drivers give an array, or the text form `{1,2,3}`). */
+function parseIntArray(v: number[] | string | null): number[] {
+  if (v === null) return [];
+  if (Array.isArray(v)) return v.map(Number);
+  const inner = v.replace(/^\{|\}$/g, '');
+  return inner === '' ? [] : inner.split(',').map(Number);
 }

@@ -1,10 +1,13 @@
 import { createRng } from '../../src/quality/rng';
+import { recomputeCurrentLabels } from '../../src/services/annotation.service';
 import { CREATE_PROJECT, IMPORT_ITEMS, startTestApp, SUBMIT, TestApp } from '../helpers/app';
 
 /**
  * Eight clients push overlapping batches at once and re-send them as a flaky network would (a lost response →
  * the same batch again). Afterwards the database holds exactly one annotation per clientMutationId, and every
- * item's current label agrees with a recomputation from its stored annotations.
+ * item's current label agrees with a recomputation from its stored annotations: the vote counts and latest review
+ * that submitAnnotations keeps per item (adding each batch's votes to the locked counts) are exactly what
+ * recomputeCurrentLabels rebuilds from scratch.
  */
 describe('concurrent idempotent ingest', () => {
   let t: TestApp;
@@ -26,8 +29,8 @@ describe('concurrent idempotent ingest', () => {
     const annotation = (n: number) => ({
       externalId: `x${(n * 7) % ITEMS}`,
       annotator: `w${n % 9}`,
-      label: classes[(n * 13) % 3],
-      kind: n % 17 === 0 ? 'GOLD' : 'HUMAN',
+      label: classes[(n * 13 + Math.floor(n / ITEMS)) % 3], // items see different labels across the universe
+      kind: n % 23 === 0 ? 'REVIEW' : n % 17 === 0 ? 'GOLD' : 'HUMAN',
       durationMs: 100 + n,
       clientMutationId: `cm-${n}`,
     });
@@ -77,18 +80,40 @@ describe('concurrent idempotent ingest', () => {
       const want = annotation(Number(r.cmid.slice(3)));
       expect([r.ext, r.name, classes[r.label], r.kind]).toEqual([want.externalId, want.annotator, want.label, want.kind]);
     }
-    // Current labels equal a recomputation from the stored votes (majority, ties → lowest index).
+    // Current labels equal a recomputation from the stored votes: the latest REVIEW decides (ties in time → lowest
+    // index), else the HUMAN/GOLD majority (ties → lowest index).
     const mismatches = await t.sql(
       `WITH votes AS (
          SELECT item_id, label, count(*) AS c FROM annotation WHERE project_id = $1 AND kind IN ('HUMAN', 'GOLD') GROUP BY item_id, label
        ), best AS (
          SELECT DISTINCT ON (item_id) item_id, label, c, sum(c) OVER (PARTITION BY item_id) AS total FROM votes ORDER BY item_id, c DESC, label
+       ), rev AS (
+         SELECT DISTINCT ON (item_id) item_id, label FROM annotation WHERE project_id = $1 AND kind = 'REVIEW' ORDER BY item_id, created_at DESC, label
        )
-       SELECT i.external_id FROM item i LEFT JOIN best b ON b.item_id = i.id
-       WHERE i.project_id = $1 AND (i.current_label IS DISTINCT FROM b.label OR i.label_votes <> COALESCE(b.total, 0))`,
+       SELECT i.external_id FROM item i LEFT JOIN best b ON b.item_id = i.id LEFT JOIN rev r ON r.item_id = i.id
+       WHERE i.project_id = $1 AND (i.current_label IS DISTINCT FROM COALESCE(r.label, b.label) OR i.label_votes <> COALESCE(b.total, 0)
+         OR i.label_source IS DISTINCT FROM CASE WHEN r.label IS NOT NULL THEN 'REVIEW' WHEN b.label IS NOT NULL THEN 'MAJORITY_VOTE' END)`,
       [p],
     );
     expect(mismatches).toEqual([]);
+    const [{ reviewed }] = await t.sql<{ reviewed: number }>(`SELECT count(*)::int AS reviewed FROM item WHERE project_id = $1 AND label_source = 'REVIEW'`, [p]);
+    expect(reviewed).toBeGreaterThan(10);
+
+    // The state kept incrementally equals the one rebuilt from every annotation.
+    const state = () =>
+      t.sql(
+        `SELECT id, label_counts, review_label, review_at, current_label, label_share, label_votes, label_source
+         FROM item WHERE project_id = $1 ORDER BY id`,
+        [p],
+      );
+    const kept = await state();
+    const ids = kept.map((r) => r.id as string);
+    await t.app.db.transaction((sql) => recomputeCurrentLabels(sql, ids));
+    const rebuilt = await state();
+    // Counts are padded to the number of classes when written; an item nobody voted on still has '{}'.
+    const pad = (r: Record<string, unknown>) => ({ ...r, label_counts: [...(r.label_counts as number[]), 0, 0, 0].slice(0, classes.length) });
+    expect(kept.map(pad)).toEqual(rebuilt.map(pad));
+    expect(kept.some((r) => (r.label_counts as number[]).some((c) => c > 1))).toBe(true);
     expect(retriesAfterError).toBeLessThan(10);
   });
 });

@@ -15,6 +15,11 @@ export class ItemEntity {
   @Column('real', { name: 'label_share', nullable: true }) labelShare: number | null;
   @Column('integer', { name: 'label_votes' }) labelVotes: number;
   @Column('text', { name: 'label_source', nullable: true }) labelSource: 'MAJORITY_VOTE' | 'REVIEW' | null;
+  /** HUMAN and GOLD votes per class index (shorter than the classes → 0 for the rest). */
+  @Column('integer', { name: 'label_counts', array: true }) labelCounts: number[];
+  /** The latest REVIEW annotation's class index and time (ties in time → lowest index). */
+  @Column('smallint', { name: 'review_label', nullable: true }) reviewLabel: number | null;
+  @Column('timestamptz', { name: 'review_at', nullable: true }) reviewAt: Date | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt: Date;
 }
