@@ -1,4 +1,4 @@
-import { numberArray, textArray, uuidArray } from '../db/array-literal';
+import { boolArray, numberArray, textArray, uuidArray } from '../db/array-literal';
 import { Database, Sql } from '../db/database';
 import type { AnnotationKind } from '../db/entities/annotation.entity';
 import type { AnnotatorKind } from '../db/entities/annotator.entity';
@@ -523,7 +523,7 @@ async function applyVotes(
      FROM unnest($1::uuid[], $2::text[], $3::int[], $4::smallint[], $5::bool[], $6::smallint[], $7::int[], $8::text[])
        AS u(id, counts, n, review_label, review_now, label, c, source)
      WHERE item.id = u.id`,
-    [ids, counts, totals, reviewLabels, reviewNow, labels, winners, sources],
+    [uuidArray(ids), textArray(counts), numberArray(totals), numberArray(reviewLabels), boolArray(reviewNow), numberArray(labels), numberArray(winners), textArray(sources)],
   );
 }
 
