@@ -124,7 +124,7 @@ const VOTING_KINDS = ['HUMAN', 'GOLD', 'REVIEW'];
 interface LockedItem {
   id: string;
   external_id: string;
-  label_counts: number[] | string;
+  label_counts: number[];
   review_label: number | null;
   review_order: number;
 }
@@ -278,17 +278,17 @@ export class AnnotationService {
       );
 
       // 5. Rows skipped by ON CONFLICT: read back by clientMutationId (a stored row with another id is not ours) and
-      //    compared; the same id with different content is a CONFLICT.
+      //    compared; the same id with different content is a CONFLICT. Rows this call inserted are left out.
       const stored = new Map<number, AnnotationRow>();
       if (insertedCount < n) {
         const withCmid = rows.filter((r) => r.clientMutationId !== null).map((r) => r.clientMutationId!);
         const late = await sql.query<AnnotationRow>(
-          `SELECT ${ANNOTATION_SELECT} FROM ${ANNOTATION_FROM} WHERE a.project_id = $1 AND a.client_mutation_id = ANY($2::text[])`,
-          [project.id, textArray(withCmid)],
+          `SELECT ${ANNOTATION_SELECT} FROM ${ANNOTATION_FROM}
+           WHERE a.project_id = $1 AND a.client_mutation_id = ANY($2::text[]) AND NOT a.id = ANY($3::uuid[])`,
+          [project.id, textArray(withCmid), uuidArray(ids)],
         );
         for (const r of late) {
           const i = cmidAt.get(r.client_mutation_id!)!;
-          if (r.id === ids[i]) continue;
           assertSameContent(rows[i], r, i);
           stored.set(i, r);
         }
@@ -472,7 +472,7 @@ async function applyVotes(
     let s = states.get(v.itemId);
     if (!s) {
       const r = byId.get(v.itemId)!;
-      const counts = parseIntArray(r.label_counts);
+      const counts = [...r.label_counts]; // both drivers give an int[] column as numbers
       while (counts.length < numClasses) counts.push(0);
       s = { counts, reviewLabel: r.review_label, reviewOrder: Number(r.review_order), newReview: null };
       states.set(v.itemId, s);
@@ -501,7 +501,7 @@ async function applyVotes(
       if (s.counts[k] > 0 && (best < 0 || s.counts[k] > s.counts[best])) best = k;
     }
     ids[j] = id;
-    counts[j] = `{${s.counts.join(',')}}`;
+    counts[j] = numberArray(s.counts);
     totals[j] = total;
     reviewLabels[j] = review;
     reviewNow[j] = replaces;
@@ -525,12 +525,4 @@ async function applyVotes(
      WHERE item.id = u.id`,
     [uuidArray(ids), textArray(counts), numberArray(totals), numberArray(reviewLabels), boolArray(reviewNow), numberArray(labels), numberArray(winners), textArray(sources)],
   );
-}
-
-/** An int[] column as numbers (drivers give an array, or the text form `{1,2,3}`). */
-function parseIntArray(v: number[] | string | null): number[] {
-  if (v === null) return [];
-  if (Array.isArray(v)) return v.map(Number);
-  const inner = v.replace(/^\{|\}$/g, '');
-  return inner === '' ? [] : inner.split(',').map(Number);
 }

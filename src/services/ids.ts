@@ -26,9 +26,10 @@ function random8(): number {
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
 /**
- * A time-ordered UUID (version 7, RFC 9562): 48-bit Unix milliseconds, then a 12-bit counter within the millisecond,
- * then random bits (RFC 9562's method 1, with the counter's overflow carried into the time). Rows written together land next to each other in the primary-key index, which keeps bulk
- * inserts cheap; ids are still unguessable enough for an internal key (62 random bits).
+ * A time-ordered UUID (version 7, RFC 9562): 48-bit Unix milliseconds, then a 12-bit counter within the millisecond
+ * (RFC 9562's method 1, its overflow carried into the time), then random bits. Rows written together land next to each
+ * other in the primary-key index, which keeps bulk inserts cheap; ids are still unguessable enough for an internal key
+ * (62 random bits). `now` is a parameter only so tests can hold the clock still.
  */
 export function uuidv7(now = Date.now()): string {
   if (now > lastMs) {
