@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { ComputePool } from './compute/pool';
 import type { Config } from './config';
 import { Database } from './db/database';
 import { Scheduler } from './jobs/scheduler';
@@ -29,7 +30,7 @@ export interface App {
 export async function createApp(config: Config): Promise<App> {
   setLogLevel(config.logLevel);
   const db = await Database.open({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-  const services = createServices(db, { tfBackend: config.tfBackend });
+  const services = createServices(db, { tfBackend: config.tfBackend, compute: new ComputePool({ threads: config.computeThreads }) });
   const bootstrapKey = await services.auth.bootstrapAdminKey(config.adminKey);
   const schema = await createSchema();
   const metrics = new LoupeMetrics(db, services);
@@ -55,6 +56,7 @@ export async function createApp(config: Config): Promise<App> {
         await pusher?.stop();
         await server.stop();
         await services.jobs.close();
+        await services.compute.close();
         await db.close();
         log.info('stopped');
       })()),

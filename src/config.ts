@@ -21,6 +21,16 @@ export interface Config {
   tfBackend: TfBackendChoice;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   shutdownGraceMs: number;
+  /**
+   * How long an idle kept-alive HTTP connection stays open (LOUPE_KEEP_ALIVE_TIMEOUT_MS, default 65 s). Above the idle
+   * timeout of the proxies in front of services (60 s for AWS ALB, nginx, GCP), so the proxy, not Loupe, closes an
+   * idle connection: a server that closes first races the proxy's next request on that socket (ECONNRESET / 502).
+   */
+  keepAliveTimeoutMs: number;
+  /** Time allowed to receive a request's headers: keepAliveTimeoutMs + 1 s, as Node requires it to be larger. */
+  headersTimeoutMs: number;
+  /** Compute threads for training and the other CPU-heavy steps (LOUPE_COMPUTE_THREADS, default cores − 1, at least 1). */
+  computeThreads?: number;
   /** Runs the projects' job schedules (LOUPE_SCHEDULER); runJob works either way. */
   scheduler: boolean;
   /** When set, GET /metrics wants `Authorization: Bearer <token>` (LOUPE_METRICS_TOKEN). */
@@ -106,9 +116,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tfBackend: oneOf('LOUPE_TF_BACKEND', 'auto', ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const),
     logLevel: oneOf('LOG_LEVEL', 'info', ['debug', 'info', 'warn', 'error'] as const),
     shutdownGraceMs: int('LOUPE_SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
+    keepAliveTimeoutMs: int('LOUPE_KEEP_ALIVE_TIMEOUT_MS', 65_000, 1_000, 3_600_000),
+    headersTimeoutMs: 0,
+    computeThreads: env.LOUPE_COMPUTE_THREADS ? int('LOUPE_COMPUTE_THREADS', 1, 1, 64) : undefined,
     scheduler: bool('LOUPE_SCHEDULER', true),
     metricsToken: env.LOUPE_METRICS_TOKEN || undefined,
   };
+  config.headersTimeoutMs = config.keepAliveTimeoutMs + 1_000;
   const rwUrl = env.LOUPE_REMOTE_WRITE_URL || undefined;
   const rwInterval = int('LOUPE_REMOTE_WRITE_INTERVAL_SECONDS', 30, 1, 3600);
   if (rwUrl) {

@@ -87,6 +87,8 @@ export async function startServer(config: Config, services: Services, schema: Gr
   const app = express();
   app.disable('x-powered-by');
   const httpServer = createServer(app);
+  httpServer.keepAliveTimeout = config.keepAliveTimeoutMs;
+  httpServer.headersTimeout = config.headersTimeoutMs;
 
   const apollo = new ApolloServer<Context>({
     schema,

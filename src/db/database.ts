@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { DataSource, QueryRunner } from 'typeorm';
 import { PGliteDriver } from 'typeorm-pglite';
 import { migrations } from '../../migrations';
@@ -14,6 +15,13 @@ export interface Sql {
 
 export type DatabaseKind = 'postgres' | 'pglite';
 
+/**
+ * Bulk writes go in statements of at most this many rows (and, on PGlite, about this many bytes of payload): a PGlite
+ * statement runs on the API thread, so its writes are cut small enough (~100 ms each) for the event loop to run between.
+ */
+const BULK_ROWS = { postgres: 10_000, pglite: 1_000 } as const;
+const BULK_BYTES = { postgres: Infinity, pglite: 1 << 20 } as const;
+
 /** PostgreSQL error codes worth retrying a whole transaction for. */
 const RETRYABLE = new Set(['40001', '40P01']);
 const MAX_TX_ATTEMPTS = 4;
@@ -22,6 +30,10 @@ const MAX_TX_ATTEMPTS = 4;
  * The one way to reach storage. On PostgreSQL: a pool and real transactions (retried on deadlock or
  * serialization failure). On PGlite (one connection per process, no isolation): every read and every
  * transaction passes through one async queue, so nothing interleaves with an open transaction.
+ *
+ * PGlite runs each statement synchronously on this thread and resolves it in a microtask, so a run of statements
+ * would never give the event loop a turn: HTTP requests (even /healthz) would wait for the whole run. On PGlite every
+ * queued operation and every statement inside a transaction therefore first yields to the event loop once.
  */
 export class Database {
   private queue: Promise<unknown> = Promise.resolve();
@@ -70,9 +82,33 @@ export class Database {
   /** Runs `fn` alone on PGlite; directly on PostgreSQL. */
   private serialized<T>(fn: () => Promise<T>): Promise<T> {
     if (this.kind === 'postgres') return fn();
-    const run = this.queue.then(fn, fn);
+    const next = () => yieldToEventLoop().then(fn);
+    const run = this.queue.then(next, next);
     this.queue = run.catch(() => undefined);
     return run;
+  }
+
+  /**
+   * Splits `n` rows of a bulk write into the [start, end) ranges to write one statement each (see BULK_ROWS);
+   * `bytesOf(i)` is row i's payload size where rows can be large (texts).
+   */
+  bulkRanges(n: number, bytesOf?: (i: number) => number): Array<[number, number]> {
+    const maxRows = BULK_ROWS[this.kind];
+    const maxBytes = BULK_BYTES[this.kind];
+    const out: Array<[number, number]> = [];
+    let start = 0;
+    let bytes = 0;
+    for (let i = 0; i < n; i++) {
+      const b = bytesOf && maxBytes !== Infinity ? bytesOf(i) : 0;
+      if (i > start && (i - start >= maxRows || bytes + b > maxBytes)) {
+        out.push([start, i]);
+        start = i;
+        bytes = 0;
+      }
+      bytes += b;
+    }
+    if (n > start) out.push([start, n]);
+    return out;
   }
 
   /** A read outside any transaction. */
@@ -106,7 +142,7 @@ export class Database {
     await qr.connect();
     try {
       await qr.startTransaction();
-      const result = await fn(runnerSql(qr));
+      const result = await fn(runnerSql(qr, this.kind === 'pglite'));
       await qr.commitTransaction();
       return result;
     } catch (e) {
@@ -142,9 +178,12 @@ export class Database {
   }
 }
 
-function runnerSql(qr: QueryRunner): Sql {
+function runnerSql(qr: QueryRunner, yieldFirst: boolean): Sql {
   return {
-    query: async <T>(sql: string, params?: unknown[]): Promise<T[]> => rowsOf<T>(await qr.query(sql, params)),
+    query: async <T>(sql: string, params?: unknown[]): Promise<T[]> => {
+      if (yieldFirst) await yieldToEventLoop();
+      return rowsOf<T>(await qr.query(sql, params));
+    },
   };
 }
 

@@ -9,7 +9,7 @@ export const driftJob: Job = {
   name: 'drift',
   schedule: null,
   run: async (ctx) => {
-    const rows = await ctx.services.drift.computeDrift(ctx.projectId, (f, step) => ctx.progress(f, step));
+    const rows = await ctx.services.drift.computeDrift(ctx.projectId, (f, step) => ctx.progress(f, step), ctx.signal);
     ctx.signal.throwIfAborted();
     await ctx.services.drift.writeReports(ctx.projectId, ctx.runId, rows);
     return {

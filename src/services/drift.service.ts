@@ -1,7 +1,8 @@
+import type { ComputePool } from '../compute/pool';
 import { Database, Sql } from '../db/database';
 import { decodeFloat32 } from '../db/float32';
 import { badInput } from '../errors';
-import { chiSquareTest, jensenShannon, mmd2, psi } from '../quality';
+import { chiSquareTest, jensenShannon, psi } from '../quality';
 import { createRng } from '../quality/rng';
 import { Principal } from './auth.service';
 import { ProjectService } from './project.service';
@@ -243,6 +244,7 @@ export class DriftService {
   constructor(
     private readonly db: Database,
     private readonly projects: ProjectService,
+    private readonly compute: ComputePool,
   ) {}
 
   /** The latest drift run's reports, by kind, annotator and statistic. */
@@ -266,7 +268,11 @@ export class DriftService {
   }
 
   /** Computes every report of one drift run (the drift job's work), reading outside a transaction. */
-  async computeDrift(projectId: string, progress: (f: number, step: string) => Promise<void> = async () => undefined): Promise<DriftRow[]> {
+  async computeDrift(
+    projectId: string,
+    progress: (f: number, step: string) => Promise<void> = async () => undefined,
+    signal?: AbortSignal,
+  ): Promise<DriftRow[]> {
     const [project] = await this.db.query<{ classes: string[]; embedding_dim: number | null; settings: Record<string, unknown> | null; now: Date }>(
       `SELECT classes, embedding_dim, settings, now() AS now FROM project WHERE id = $1`,
       [projectId],
@@ -318,7 +324,8 @@ export class DriftService {
       const X = refIds.length >= 2 && curIds.length >= 2 ? await this.embeddings(refIds, project.embedding_dim) : null;
       const Y = X ? await this.embeddings(curIds, project.embedding_dim) : null;
       if (X && Y && X.rows >= 2 && Y.rows >= 2) {
-        const r = mmd2(X, Y, { permutations: s.permutations, seed: s.seed });
+        // O((n+m)²·d) per permutation: on a compute thread.
+        const r = await this.compute.run('mmd2', { X, Y, options: { permutations: s.permutations, seed: s.seed } }, { signal });
         out.push({
           kind: 'EMBEDDING',
           annotator: null,

@@ -185,17 +185,22 @@ export class ItemService {
         datas[i] = it.data ? JSON.stringify(it.data) : null;
         embs[i] = parseEmbedding(it, i, project.embeddingDim);
       }
-      const rows = await sql.query<{ id: string; external_id: string; inserted: boolean }>(
-        `INSERT INTO item (project_id, external_id, text, data, embedding)
-         SELECT $1, * FROM unnest($2::text[], $3::text[], $4::jsonb[], $5::bytea[])
-         ON CONFLICT (project_id, external_id) DO UPDATE SET
-           text = COALESCE(EXCLUDED.text, item.text),
-           data = COALESCE(EXCLUDED.data, item.data),
-           embedding = COALESCE(EXCLUDED.embedding, item.embedding),
-           updated_at = now()
-         RETURNING id, external_id, (xmax = 0) AS inserted`,
-        [project.id, ext, texts, datas, embs],
-      );
+      const rows: { id: string; external_id: string; inserted: boolean }[] = [];
+      const size = (i: number) => (texts[i]?.length ?? 0) + (datas[i]?.length ?? 0) + (embs[i]?.byteLength ?? 0);
+      for (const [s, e] of this.db.bulkRanges(n, size)) {
+        const part = await sql.query<{ id: string; external_id: string; inserted: boolean }>(
+          `INSERT INTO item (project_id, external_id, text, data, embedding)
+           SELECT $1, * FROM unnest($2::text[], $3::text[], $4::jsonb[], $5::bytea[])
+           ON CONFLICT (project_id, external_id) DO UPDATE SET
+             text = COALESCE(EXCLUDED.text, item.text),
+             data = COALESCE(EXCLUDED.data, item.data),
+             embedding = COALESCE(EXCLUDED.embedding, item.embedding),
+             updated_at = now()
+           RETURNING id, external_id, (xmax = 0) AS inserted`,
+          s === 0 && e === n ? [project.id, ext, texts, datas, embs] : [project.id, ext.slice(s, e), texts.slice(s, e), datas.slice(s, e), embs.slice(s, e)],
+        );
+        for (const r of part) rows.push(r);
+      }
       const byExt = new Map(rows.map((r) => [r.external_id, r]));
       let inserted = 0;
       for (const r of rows) if (r.inserted) inserted++;

@@ -1,7 +1,8 @@
+import type { ComputePool } from '../compute/pool';
 import { Database, Sql } from '../db/database';
 import { decodeFloat32 } from '../db/float32';
 import { badInput, conflict, notFound } from '../errors';
-import { findLabelIssues, getLabelQualityScores, labelHealthSummary } from '../quality';
+import { labelHealthSummary } from '../quality';
 import type { FilterBy, LabelQualityMethod } from '../quality';
 import { recomputeCurrentLabels } from './annotation.service';
 import { AuthService, Principal } from './auth.service';
@@ -225,6 +226,7 @@ export class LabelIssueService {
   constructor(
     private readonly db: Database,
     private readonly projects: ProjectService,
+    private readonly compute: ComputePool,
   ) {}
 
   /** Label issues of a project, lowest score (most likely wrong) first; a Relay connection over (score, id). */
@@ -407,14 +409,10 @@ export class LabelIssueService {
     counts.labeled = n;
 
     await progress(0.4, 'finding label issues');
+    // Confident learning runs on a compute thread (it is O(n·k) passes over every labeled item).
+    const { mask, scores } = await this.compute.run('labelIssues', { labels: inputs.labels, probs: inputs.probs, numClasses: k, filterBy, rankBy }, { signal: opts.signal });
     const flaggedIdx: number[] = [];
-    const scores = new Float64Array(n);
-    if (n > 0) {
-      const m = { rows: n, cols: k, data: inputs.probs };
-      const found = findLabelIssues(inputs.labels, m, { filterBy, rankBy });
-      for (let i = 0; i < n; i++) if (found.mask[i]) flaggedIdx.push(i);
-      scores.set(getLabelQualityScores(inputs.labels, m, { method: rankBy }));
-    }
+    for (let i = 0; i < n; i++) if (mask[i]) flaggedIdx.push(i);
     counts.flagged = flaggedIdx.length;
     const flagged = flaggedIdx.map((i) => {
       const given = inputs.labels[i];

@@ -25,7 +25,6 @@ export const DEFAULT_ROUTING: RoutingSettings = { autoAccept: 0.95, singleReview
 export const SETTLING_VOTES = 2;
 /** item_consensus methods that aggregate human votes (their confidence is read as the item's agreement). */
 const CONSENSUS_HUMAN_METHODS = ['MAJORITY_VOTE', 'DAWID_SKENE', 'CROWDLAB'];
-const INSERT_CHUNK = 10_000;
 
 export interface ItemRouteView {
   itemId: string;
@@ -243,8 +242,7 @@ export class RoutingService {
   async writeRoutes(projectId: string, runId: string, plan: RoutePlan): Promise<void> {
     await this.db.transaction(async (sql) => {
       await sql.query(`DELETE FROM item_route WHERE project_id = $1`, [projectId]);
-      for (let s = 0; s < plan.itemIds.length; s += INSERT_CHUNK) {
-        const e = Math.min(s + INSERT_CHUNK, plan.itemIds.length);
+      for (const [s, e] of this.db.bulkRanges(plan.itemIds.length)) {
         await sql.query(
           `INSERT INTO item_route (item_id, project_id, route, spot_check, confidence, agreement, run_id)
            SELECT t.item_id, $1, t.route, t.spot_check, t.confidence, t.agreement, $2

@@ -1,3 +1,4 @@
+import { ComputePool } from '../compute/pool';
 import type { TfBackendChoice } from '../config';
 import { Database } from '../db/database';
 import { AnnotationService } from './annotation.service';
@@ -19,6 +20,8 @@ import { TrainingService } from './training.service';
 /** Every use-case service, wired once in the composition root. */
 export interface Services {
   db: Database;
+  /** Compute threads for the CPU-heavy pipeline steps; closed with the app. */
+  compute: ComputePool;
   auth: AuthService;
   projects: ProjectService;
   items: ItemService;
@@ -36,10 +39,12 @@ export interface Services {
   deletion: DeletionService;
 }
 
-export function createServices(db: Database, opts: { tfBackend?: TfBackendChoice } = {}): Services {
+export function createServices(db: Database, opts: { tfBackend?: TfBackendChoice; compute?: ComputePool } = {}): Services {
   const projects = new ProjectService(db);
+  const compute = opts.compute ?? new ComputePool();
   const services: Services = {
     db,
+    compute,
     auth: new AuthService(db),
     projects,
     items: new ItemService(db, projects),
@@ -47,12 +52,12 @@ export function createServices(db: Database, opts: { tfBackend?: TfBackendChoice
     stats: new StatsService(db, projects),
     models: new ModelService(db, projects),
     selection: new SelectionService(db, projects),
-    training: new TrainingService(db, projects, opts.tfBackend, () => services.jobs.runner),
+    training: new TrainingService(db, projects, compute, opts.tfBackend, () => services.jobs.runner),
     jobs: new JobService(db, projects, () => services),
-    labelIssues: new LabelIssueService(db, projects),
+    labelIssues: new LabelIssueService(db, projects, compute),
     consensus: new ConsensusService(db, projects, new AnnotationService(db, projects)),
     routing: new RoutingService(db, projects),
-    drift: new DriftService(db, projects),
+    drift: new DriftService(db, projects, compute),
     snapshots: new SnapshotService(db, projects),
     deletion: new DeletionService(db, projects),
   };

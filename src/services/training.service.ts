@@ -1,9 +1,10 @@
 import type { TfBackendChoice } from '../config';
 import { Database } from '../db/database';
+import type { ComputePool } from '../compute/pool';
+import type { TrainInput } from '../compute/tasks';
 import { decodeFloat32, encodeFloat32 } from '../db/float32';
 import { JOB_RUN_COLS, JobRunRow, JobRunView, toJobRunView } from '../jobs/job-run';
 import { log } from '../logger';
-import * as ml from '../ml';
 import { Principal } from './auth.service';
 import { BUILTIN_MODEL_NAME } from './model.service';
 import { ProjectService, ProjectView } from './project.service';
@@ -38,15 +39,30 @@ export class TrainingService {
   constructor(
     private readonly db: Database,
     private readonly projects: ProjectService,
+    private readonly compute: ComputePool,
     private readonly tfBackend: TfBackendChoice = 'auto',
     private readonly jobs: () => JobStarter = () => {
       throw new Error('TrainingService: no job runner wired');
     },
   ) {}
 
-  /** The TensorFlow.js backend in use (initialised on first need, from LOUPE_TF_BACKEND). */
+  private chosenBackend: string | null = null;
+
+  /**
+   * The TensorFlow.js backend training uses (LOUPE_TF_BACKEND, or the best one that loads), chosen on a compute
+   * thread the first time it is asked for; the choice and each skipped backend are logged once.
+   */
   async backend(): Promise<string> {
-    return ml.currentBackend() ?? ml.initBackend(this.tfBackend, { log: (m) => log.info(m) });
+    if (this.chosenBackend) return this.chosenBackend;
+    const r = await this.compute.run('backend', { tfBackend: this.tfBackend });
+    this.noteBackend(r.backend, r.messages);
+    return r.backend;
+  }
+
+  private noteBackend(backend: string, messages: string[]): void {
+    if (this.chosenBackend === backend) return;
+    this.chosenBackend = backend;
+    for (const m of messages) log.info(m);
   }
 
   /**
@@ -91,7 +107,6 @@ export class TrainingService {
   ): Promise<TrainCounts> {
     const t0 = Date.now();
     await progress(0, 'loading');
-    await this.backend();
     const k = project.classes.length;
     const dim = project.embeddingDim;
     const rows = await this.db.query<{ id: string; label: number | null; text: string | null; embedding: Uint8Array | null }>(
@@ -99,107 +114,96 @@ export class TrainingService {
        FROM item WHERE project_id = $1 ${dim !== null ? 'AND embedding IS NOT NULL' : ''} ORDER BY created_at, external_id`,
       [project.id],
     );
-    const labeled = rows.filter((r) => r.label !== null && r.label < k);
-    const pool = rows.filter((r) => r.label === null);
+    const labeledIdx: number[] = [];
+    const poolIdx: number[] = [];
+    rows.forEach((r, i) => {
+      if (r.label === null) poolIdx.push(i);
+      else if (r.label < k) labeledIdx.push(i);
+    });
     const perClass = new Array<number>(k).fill(0);
-    for (const r of labeled) perClass[r.label!]++;
+    for (const i of labeledIdx) perClass[rows[i].label!]++;
     const present = perClass.filter((c) => c > 0);
-    if (present.length < 2 || present.some((c) => c < MIN_LABELS_PER_CLASS) || labeled.length < TRAIN_FOLDS) {
+    if (present.length < 2 || present.some((c) => c < MIN_LABELS_PER_CLASS) || labeledIdx.length < TRAIN_FOLDS) {
       throw new TrainingRefused(
         `needs at least ${TRAIN_FOLDS} labeled items${dim !== null ? ' with embeddings' : ''} in at least 2 classes, ` +
-          `${MIN_LABELS_PER_CLASS} or more per labeled class (has ${labeled.length}: ${project.classes.map((c, j) => `${c} ${perClass[j]}`).join(', ')})`,
+          `${MIN_LABELS_PER_CLASS} or more per labeled class (has ${labeledIdx.length}: ${project.classes.map((c, j) => `${c} ${perClass[j]}`).join(', ')})`,
       );
     }
 
-    // Features: the items' embeddings, or the text featurizer fitted on the project's texts.
-    await progress(0.05, 'features');
-    let featurizer: ReturnType<typeof ml.fitTextFeaturizer> | null = null;
-    const features = (list: typeof rows): { rows: number; cols: number; data: Float32Array } => {
-      if (featurizer) return featurizer.transform(list.map((r) => r.text ?? ''));
-      const X = new Float32Array(list.length * dim!);
-      list.forEach((r, i) => X.set(decodeFloat32(r.embedding)!, i * dim!));
-      return { rows: list.length, cols: dim!, data: X };
+    // Features (the items' embeddings, or the text featurizer fitted on every text of the project) and the K-fold
+    // training run on a compute thread; this thread only loads and stores.
+    const stack = (idx: number[]): Float32Array => {
+      const X = new Float32Array(idx.length * dim!);
+      idx.forEach((i, t) => X.set(decodeFloat32(rows[i].embedding)!, t * dim!));
+      return X;
     };
-    if (dim === null) featurizer = ml.fitTextFeaturizer(rows.map((r) => r.text ?? ''));
-    const X = features(labeled);
-    const P = pool.length ? features(pool) : null;
-    const y = Int32Array.from(labeled, (r) => r.label!);
-
-    await progress(0.1, `training fold 1 of ${TRAIN_FOLDS}`);
+    const labels = Int32Array.from(labeledIdx, (i) => rows[i].label!);
+    const input: TrainInput =
+      dim === null
+        ? {
+            tfBackend: this.tfBackend,
+            numClasses: k,
+            folds: TRAIN_FOLDS,
+            seed: TRAIN_SEED,
+            labels,
+            text: { corpus: rows.map((r) => r.text ?? ''), labeled: Int32Array.from(labeledIdx), pool: Int32Array.from(poolIdx) },
+          }
+        : { tfBackend: this.tfBackend, numClasses: k, folds: TRAIN_FOLDS, seed: TRAIN_SEED, labels, embeddings: { dim, labeled: stack(labeledIdx), pool: stack(poolIdx) } };
     let reported = Promise.resolve();
-    const cv = await ml.crossValPredictProba(X, y, {
-      folds: TRAIN_FOLDS,
-      numClasses: k,
-      seed: TRAIN_SEED,
-      pool: P ?? undefined,
-      onFold: ({ fold, folds }) => {
-        if (signal?.aborted) throw new Error('training stopped: the server is shutting down');
-        const next = fold + 1 < folds ? `training fold ${fold + 2} of ${folds}` : 'saving';
-        reported = reported.then(() => progress(0.1 + (0.8 * (fold + 1)) / folds, next)).catch(() => undefined);
+    const cv = await this.compute.run('train', input, {
+      signal,
+      transfer: [labels.buffer as ArrayBuffer, ...(input.embeddings ? [input.embeddings.labeled.buffer, input.embeddings.pool.buffer] : [])] as ArrayBuffer[],
+      progress: (fraction, step) => {
+        reported = reported.then(() => progress(0.05 + 0.85 * fraction, step)).catch(() => undefined);
       },
     });
     await reported;
+    signal?.throwIfAborted();
+    this.noteBackend(cv.backend, cv.messages);
 
-    // Pool: the mean of the fold models (the committee's consensus).
-    const poolProbs = new Float32Array(pool.length * k);
-    if (cv.poolProbs) {
-      for (const pp of cv.poolProbs) for (let t = 0; t < pp.length; t++) poolProbs[t] += pp[t] / cv.poolProbs.length;
-    }
+    // Rows to store: each labeled item's out-of-sample probabilities, each pool item's committee mean and votes.
     const ids: string[] = [];
     const probs: Buffer[] = [];
-    // Each fold model's vote per pool item (folds × k), for the committee strategies; null for labeled items.
     const committee: (Buffer | null)[] = [];
-    const rowOf = (src: ArrayLike<number>, i: number): Buffer => {
-      const v = new Float32Array(k);
-      for (let j = 0; j < k; j++) v[j] = src[i * k + j];
-      return encodeFloat32(v);
-    };
-    labeled.forEach((r, i) => {
-      ids.push(r.id);
-      probs.push(rowOf(cv.oof, i));
+    const view = (a: Float32Array, row: number, width: number): Buffer => encodeFloat32(a.subarray(row * width, row * width + width));
+    labeledIdx.forEach((i, t) => {
+      ids.push(rows[i].id);
+      probs.push(view(cv.oof, t, k));
       committee.push(null);
     });
-    const folds = cv.poolProbs ?? [];
-    pool.forEach((r, i) => {
-      ids.push(r.id);
-      probs.push(rowOf(poolProbs, i));
-      if (folds.length === 0) {
-        committee.push(null);
-        return;
-      }
-      const v = new Float32Array(folds.length * k);
-      folds.forEach((pp, f) => {
-        for (let j = 0; j < k; j++) v[f * k + j] = pp[i * k + j];
-      });
-      committee.push(encodeFloat32(v));
+    const votes = cv.committee ? cv.committee.length / Math.max(1, poolIdx.length) : 0;
+    poolIdx.forEach((i, t) => {
+      ids.push(rows[i].id);
+      probs.push(view(cv.poolProbs, t, k));
+      committee.push(cv.committee ? view(cv.committee, t, votes) : null);
     });
-    const m = cv.metrics;
     const metrics = {
       folds: TRAIN_FOLDS,
-      crossValAccuracy: m.accuracy,
-      crossValLogLoss: m.logLoss,
-      perClassRecall: Object.fromEntries(project.classes.map((c, j) => [c, Number.isNaN(m.perClassRecall[j]) ? null : m.perClassRecall[j]])),
-      features: featurizer ? `text featurizer (${featurizer.dims} dims)` : `embeddings (${dim} dims)`,
+      crossValAccuracy: cv.accuracy,
+      crossValLogLoss: cv.logLoss,
+      perClassRecall: Object.fromEntries(project.classes.map((c, j) => [c, cv.perClassRecall[j]])),
+      features: cv.features,
       classifier: 'softmax',
-      backend: ml.currentBackend(),
+      backend: cv.backend,
     };
-    const weights = { featurizer: featurizer ? featurizer.toJSON() : null, foldModels: cv.foldModels.map((c) => c.toJSON()) };
     const labelCounts = Object.fromEntries(project.classes.map((c, j) => [c, perClass[j]]));
     const trainingMs = Date.now() - t0;
     const versionId = await this.db.transaction(async (sql) => {
       const [v] = await sql.query<{ id: string }>(
         `INSERT INTO model_version (project_id, name, kind, classes, weights, metrics, label_counts, training_ms)
          VALUES ($1, $2, 'BUILTIN', $3::text[], $4::jsonb, $5::jsonb, $6::jsonb, $7) RETURNING id`,
-        [project.id, BUILTIN_MODEL_NAME, project.classes, JSON.stringify(weights), JSON.stringify(metrics), JSON.stringify(labelCounts), trainingMs],
+        [project.id, BUILTIN_MODEL_NAME, project.classes, cv.weights, JSON.stringify(metrics), JSON.stringify(labelCounts), trainingMs],
       );
-      await sql.query(
-        `INSERT INTO prediction (model_version_id, item_id, project_id, probs, committee)
-         SELECT $1, t.item_id, $2, t.probs, t.committee FROM unnest($3::uuid[], $4::bytea[], $5::bytea[]) AS t(item_id, probs, committee)`,
-        [v.id, project.id, ids, probs, committee],
-      );
+      for (const [s, e] of this.db.bulkRanges(ids.length)) {
+        await sql.query(
+          `INSERT INTO prediction (model_version_id, item_id, project_id, probs, committee)
+           SELECT $1, t.item_id, $2, t.probs, t.committee FROM unnest($3::uuid[], $4::bytea[], $5::bytea[]) AS t(item_id, probs, committee)`,
+          [v.id, project.id, ids.slice(s, e), probs.slice(s, e), committee.slice(s, e)],
+        );
+      }
       return v.id;
     });
-    log.info('model trained', { project: project.id, modelVersion: versionId, ms: trainingMs, accuracy: m.accuracy });
-    return { labeled: labeled.length, pool: pool.length, predictions: ids.length };
+    log.info('model trained', { project: project.id, modelVersion: versionId, ms: trainingMs, accuracy: cv.accuracy });
+    return { labeled: labeledIdx.length, pool: poolIdx.length, predictions: ids.length };
   }
 }

@@ -1,14 +1,17 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, createApp } from '../../src/app';
 import { loadConfig } from '../../src/config';
 import { createScratchPgDatabase } from '../../src/db/scratch-database';
+import { TEMPLATE_ENV, TemplateName } from '../setup/templates';
 
 /**
  * A real Loupe server on a real database of its own: a fresh PostgreSQL database when DATABASE_URL is set
  * (created here, dropped at close), else a fresh PGlite folder. One per test file, so jest workers never share.
+ * The database starts as a copy of one built once per run (test/setup/templates.ts): `empty` (migrated) by default,
+ * or `demo` (the seeded demo project).
  */
 export interface TestApp {
   app: App;
@@ -28,18 +31,23 @@ export interface GqlResponse<T> {
   errors?: Array<{ message: string; extensions?: { code?: string; field?: string; [k: string]: unknown } }>;
 }
 
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function startTestApp(env: Record<string, string> = {}, opts: { template?: TemplateName } = {}): Promise<TestApp> {
   const adminKey = 'lp_test_admin_' + randomBytes(16).toString('hex');
   const baseDbUrl = process.env.DATABASE_URL;
+  const template = process.env[TEMPLATE_ENV[opts.template ?? 'empty']];
+  if (opts.template === 'demo' && !template) throw new Error('startTestApp: no demo template (run the tests through jest.config.js, whose globalSetup builds it)');
   let drop: () => Promise<void>;
   let dbEnv: Record<string, string>;
   if (baseDbUrl) {
-    const pg = await createScratchPgDatabase(baseDbUrl, 'loupe_test');
+    const pg = await createScratchPgDatabase(baseDbUrl, 'loupe_test', { template });
     dbEnv = { DATABASE_URL: pg.url };
     drop = pg.drop;
   } else {
     const dir = mkdtempSync(join(tmpdir(), 'loupe-test-'));
-    dbEnv = { LOUPE_DATA_DIR: join(dir, 'db') };
+    // A data folder named by the caller is used as it is when it exists (a test reopening it), else started from the template.
+    const dataDir = env.LOUPE_DATA_DIR ?? join(dir, 'db');
+    if (template && !existsSync(dataDir)) cpSync(template, dataDir, { recursive: true });
+    dbEnv = { LOUPE_DATA_DIR: dataDir };
     drop = async () => rmSync(dir, { recursive: true, force: true });
   }
   const config = loadConfig({

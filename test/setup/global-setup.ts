@@ -1,0 +1,3 @@
+import { buildTemplates } from './templates';
+
+export default buildTemplates;
