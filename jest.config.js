@@ -19,5 +19,6 @@ module.exports = {
   ],
   // Integration tests start a server and a database per worker; two cores here.
   maxWorkers: 2,
-  testTimeout: 120000,
+  // No test or hook may need more than 60 s, on a loaded 2-core machine included.
+  testTimeout: 60_000,
 };

@@ -6,7 +6,8 @@
  *   pipeline      runJob(pipeline) on the demo project, until it ends;
  *   trainModel    trainModel on the demo project, until it ends.
  * A second kept-alive client polls `jobRuns` every second, as a dashboard does. Reports per phase the /healthz latency
- * (p50, p99, max), the requests that failed and the connection resets (ECONNRESET) of both clients.
+ * (p50, p99, max), the longest time between two answered polls (a stall shows there even when its requests failed),
+ * the requests that failed and the connection resets (ECONNRESET) of both clients.
  * Aim on 2 cores: p99 < 100 ms, max < 500 ms, no resets.
  *
  *   npm run build && node dist/bench/responsiveness.bench.js [--db pglite,postgres] [--pg-url postgresql://…]
@@ -114,6 +115,8 @@ interface PhaseResult {
   p50: number;
   p99: number;
   max: number;
+  /** Longest time between two answered polls: a stall shows here even when its requests failed. */
+  gap: number;
   failed: number;
   resets: number;
   status: string;
@@ -123,6 +126,9 @@ function summarise(db: string, phase: string, samples: Sample[], from: number, t
   const inPhase = samples.filter((s) => s.at >= from && s.at < to);
   const ms = inPhase.filter((s) => s.ms !== null).map((s) => s.ms!).sort((a, b) => a - b);
   const errors = [...inPhase.filter((s) => s.error).map((s) => s.error!), ...gqlErrors];
+  const answered = inPhase.filter((s) => s.ms !== null).map((s) => s.at + s.ms!);
+  let gap = answered.length ? answered[0] - from : to - from;
+  for (let i = 1; i < answered.length; i++) gap = Math.max(gap, answered[i] - answered[i - 1]);
   return {
     db,
     phase,
@@ -131,6 +137,7 @@ function summarise(db: string, phase: string, samples: Sample[], from: number, t
     p50: quantile(ms, 0.5),
     p99: quantile(ms, 0.99),
     max: ms.length ? ms[ms.length - 1] : NaN,
+    gap,
     failed: inPhase.filter((s) => s.error).length,
     resets: errors.filter((e) => e === 'ECONNRESET').length,
     status,
@@ -224,12 +231,12 @@ async function main(): Promise<void> {
   const dbs = arg('--db', 'pglite,postgres').split(',') as ('pglite' | 'postgres')[];
   const pgUrl = arg('--pg-url', process.env.DATABASE_URL || 'postgresql://postgres@127.0.0.1:5432/postgres');
   console.log(`server: ${main}; /healthz every ${POLL_MS} ms on one kept-alive connection`);
-  console.log('| database | phase | s | polls | p50 ms | p99 ms | max ms | failed | resets | runs |');
-  console.log('|---|---|---|---|---|---|---|---|---|---|');
+  console.log('| database | phase | s | polls | p50 ms | p99 ms | max ms | longest gap ms | failed | resets | runs |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|');
   const f = (v: number) => (Number.isNaN(v) ? '–' : v.toFixed(1));
   for (const db of dbs) {
     for (const r of await benchOne(db, main, pgUrl)) {
-      console.log(`| ${r.db} | ${r.phase} | ${r.seconds.toFixed(1)} | ${r.polls} | ${f(r.p50)} | ${f(r.p99)} | ${f(r.max)} | ${r.failed} | ${r.resets} | ${r.status} |`);
+      console.log(`| ${r.db} | ${r.phase} | ${r.seconds.toFixed(1)} | ${r.polls} | ${f(r.p50)} | ${f(r.p99)} | ${f(r.max)} | ${f(r.gap)} | ${r.failed} | ${r.resets} | ${r.status} |`);
     }
   }
 }

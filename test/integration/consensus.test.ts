@@ -149,7 +149,7 @@ describe('consensus, annotators, gold and weak supervision', () => {
     expect(chosen).toBeGreaterThanOrEqual(major);
     const q = await t.sql<{ n: number }>(`SELECT count(*)::int AS n FROM annotator_quality WHERE project_id = $1`, [duck]);
     expect(q[0].n).toBe(new Set(answers.map((x) => x.worker)).size);
-  }, 120_000);
+  }, 60_000);
 
   test('duck with model predictions: CROWDLAB joins the comparison, majority vote still reported beside it', async () => {
     // A model right on 80 % of the items with a known truth (wrong on every fifth), unsure elsewhere.
@@ -316,7 +316,7 @@ describe('consensus, annotators, gold and weak supervision', () => {
     expect(n).toBe(covered.length - gold.length);
     expect(fused / n).toBeGreaterThanOrEqual(major / n);
     expect(fused / n).toBeGreaterThan(0.8);
-  }, 120_000);
+  }, 60_000);
 
   // ---- Gold items in nextBatch ----------------------------------------------------------------------------------
   test('nextBatch mixes gold items in at goldRate and never marks them to a LABELING_TOOL key', async () => {
