@@ -8,6 +8,8 @@ import type { TfBackendChoice } from '../config';
 import * as ml from '../ml';
 import { findLabelIssues, getLabelQualityScores, mmd2 } from '../quality';
 import type { FilterBy, LabelQualityMethod, Mmd2Options, Mmd2Result } from '../quality';
+import { computeConsensus } from '../quality/item-consensus';
+import type { ConsensusOutcome } from '../quality/item-consensus';
 
 /** Progress of a task: fraction of the task done (0..1) and what it is doing. */
 export type TaskProgress = (fraction: number, step: string) => void;
@@ -83,9 +85,10 @@ export interface TaskTypes {
   train: { input: TrainInput; output: TrainOutput };
   labelIssues: { input: LabelIssuesInput; output: LabelIssuesOutput };
   mmd2: { input: Mmd2Input; output: Mmd2Result };
+  consensus: { input: Parameters<typeof computeConsensus>[0]; output: ConsensusOutcome };
 }
 export type TaskName = keyof TaskTypes;
-export const TASK_NAMES: readonly TaskName[] = ['backend', 'train', 'labelIssues', 'mmd2'];
+export const TASK_NAMES: readonly TaskName[] = ['backend', 'train', 'labelIssues', 'mmd2', 'consensus'];
 
 type TaskFn<N extends TaskName> = (input: TaskTypes[N]['input'], progress: TaskProgress) => Promise<TaskTypes[N]['output']>;
 
@@ -174,4 +177,5 @@ export const TASKS: { [N in TaskName]: TaskFn<N> } = {
   train,
   labelIssues,
   mmd2: async (input) => mmd2(input.X, input.Y, input.options),
+  consensus: async (input) => computeConsensus(input),
 };

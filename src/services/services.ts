@@ -55,7 +55,7 @@ export function createServices(db: Database, opts: { tfBackend?: TfBackendChoice
     training: new TrainingService(db, projects, compute, opts.tfBackend, () => services.jobs.runner),
     jobs: new JobService(db, projects, () => services),
     labelIssues: new LabelIssueService(db, projects, compute),
-    consensus: new ConsensusService(db, projects, new AnnotationService(db, projects)),
+    consensus: new ConsensusService(db, projects, new AnnotationService(db, projects), compute),
     routing: new RoutingService(db, projects),
     drift: new DriftService(db, projects, compute),
     snapshots: new SnapshotService(db, projects),

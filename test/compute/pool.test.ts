@@ -1,5 +1,6 @@
 import { ComputeError, ComputePool } from '../../src/compute/pool';
 import { findLabelIssues, getLabelQualityScores, mmd2 } from '../../src/quality';
+import { computeConsensus } from '../../src/quality/item-consensus';
 import { createRng } from '../../src/quality/rng';
 
 /**
@@ -53,6 +54,23 @@ describe('ComputePool', () => {
     const out = await pool.run('mmd2', { X, Y, options: { permutations: 50, seed: 7 } });
     expect(out).toEqual(mmd2(X, Y, { permutations: 50, seed: 7 }));
     expect(out.pvalue).toBeLessThan(0.05);
+  });
+
+  test('consensus on a compute thread equals the computation called here (Maps and typed arrays cross intact)', async () => {
+    const rng = createRng(11);
+    const n = 60;
+    const m = 4;
+    const data = new Float64Array(n * m).fill(NaN);
+    const truth = Array.from({ length: n }, (_, i) => i % 3);
+    for (let i = 0; i < n; i++) for (let j = 0; j < m; j++) if (rng.next() < 0.7) data[i * m + j] = rng.next() < 0.15 * (j + 1) ? (truth[i] + 1) % 3 : truth[i];
+    const human = { itemIds: truth.map((_, i) => `item-${i}`), annotatorIds: ['a', 'b', 'c', 'd'], data };
+    const weak = { itemIds: [], annotatorIds: [], data: new Float64Array(0) };
+    const gold = new Map(human.itemIds.slice(0, 15).map((id, i) => [id, truth[i]]));
+    const input = { k: 3, human, weak, gold, review: new Map([['item-20', 2]]), predProbs: null };
+    const out = await pool.run('consensus', input);
+    expect(out).toEqual(computeConsensus(input));
+    expect(out.items.find((x) => x.itemId === 'item-20')).toMatchObject({ label: 2, method: 'REVIEW' });
+    expect(out.methods.map((x) => x.method)).toEqual(expect.arrayContaining(['MAJORITY_VOTE', 'DAWID_SKENE']));
   });
 
   test('train reports progress per fold and returns out-of-sample probabilities, the pool mean and the committee', async () => {
