@@ -16,6 +16,8 @@ import type { TaskReply, TaskRequest } from './worker';
 
 /** A compute thread with no task for this long is stopped. */
 export const IDLE_TIMEOUT_MS = 30_000;
+/** How long a finished task's last progress reports are waited for (they are already sent; this only bounds a bug). */
+const DRAIN_LIMIT_MS = 1_000;
 
 export interface ComputeRunOptions {
   /** Aborting it stops the task (its thread is terminated); the promise rejects with the signal's reason. */
@@ -78,9 +80,13 @@ export class ComputePool {
     if (this.closed) throw new Error(`compute: the pool is closed (task ${task})`);
     opts.signal?.throwIfAborted();
     const channel = opts.progress ? new MessageChannel() : null;
+    // The worker closes its end when the task ends; 'close' arrives here after every message sent before it, so
+    // waiting for it delivers the last progress reports before the task's result.
+    let drained: Promise<void> = Promise.resolve();
     if (channel && opts.progress) {
       const onProgress = opts.progress;
       channel.port1.on('message', (m: { fraction: number; step: string }) => onProgress(m.fraction, m.step));
+      drained = new Promise((r) => channel.port1.once('close', () => r()));
     }
     const request: TaskRequest<N> = { task, input, progress: channel?.port2 ?? null };
     try {
@@ -88,6 +94,7 @@ export class ComputePool {
         signal: opts.signal ?? null,
         transferList: [...(channel ? [channel.port2] : []), ...(opts.transfer ?? [])] as never,
       })) as TaskReply<N>;
+      await Promise.race([drained, new Promise((r) => setTimeout(r, DRAIN_LIMIT_MS).unref())]);
       if (!reply.ok) throw new ComputeError(task, reply.error.message, reply.error.expected, reply.error.stack);
       return reply.output;
     } catch (e) {
