@@ -97,6 +97,9 @@ describe('pipeline on the demo project', () => {
   });
 });
 
-/** Floors set just under what this seeded demo measures (see the console line), so a regression shows. */
-const PRECISION_FLOOR = 0.75;
-const RECALL_FLOOR = 0.8;
+/**
+ * Floors set just under what the tests' demo (every 2nd mail, see test/setup/templates.ts) measures on both databases:
+ * 54 flagged, 48 wrong current labels, precision 0.704, recall 0.792 (the full demo: 0.852 and 0.907). A regression shows.
+ */
+const PRECISION_FLOOR = 0.68;
+const RECALL_FLOOR = 0.77;
