@@ -1,5 +1,5 @@
 /**
- * `bench:al` — active-learning simulation on real data (issue 5's protocol):
+ * `bench:al` — active-learning simulation on real data:
  *   npx tsc -p tsconfig.build.json && node dist/bench/active-learning.js [digits|spam|all] [options]
  * Options: --seeds 0,1,2,3,4   --committee-seeds 0,1   --strategies RANDOM,MARGIN,…   --out bench/results
  *          --jobs 2 (child processes, one (dataset, strategy) at a time each; wasm is single-threaded)

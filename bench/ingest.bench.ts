@@ -1,12 +1,12 @@
 /**
- * Ingest benchmark (issue 3): annotations per second through submitAnnotations over HTTP (batches of 1,000,
+ * Ingest benchmark: annotations per second through submitAnnotations over HTTP (batches of 1,000,
  * 4 concurrent clients) on PostgreSQL and on PGlite, next to a raw multi-row INSERT through `pg` into the same
  * table on the same machine in the same run.
  *
  *   npm run build && node dist/bench/ingest.bench.js [--pg-url postgres://...] [--annotations 100000]
  *     [--cases http-pg,raw,http-pglite]
  *
- * --with-metrics (issue 7): the PostgreSQL HTTP case runs without and with observability, alternating, in the same
+ * --with-metrics: the PostgreSQL HTTP case runs without and with observability, alternating, in the same
  * run: "with" scrapes GET /metrics every second and pushes by remote write every second to a real Prometheus
  * (Debian package, started here on loopback); prints both rates and the overhead (target ≤ 5%).
  */

@@ -1,5 +1,5 @@
 /**
- * nextBatch at scale (issue 5): a 100,000 × 128 pool with 1,000 labeled items, batch 100, the default strategy,
+ * nextBatch at scale: a 100,000 × 128 pool with 1,000 labeled items, batch 100, the default strategy,
  * a model's predictions already stored (sent through submitPredictions), over HTTP on PostgreSQL.
  * The first call reads the embeddings into the in-memory cache; later calls only read what changed.
  *

@@ -1,5 +1,5 @@
 /**
- * Pipeline benchmark (issue 6): the whole `pipeline` job (train → labelIssues → consensus → route → drift → metrics)
+ * Pipeline benchmark: the whole `pipeline` job (train → labelIssues → consensus → route → drift → metrics)
  * on 100,000 items × 128 dims × 10 classes, half of them labeled with 3 HUMAN annotations each, on PostgreSQL.
  * The data (seeded Gaussian blobs, 20 simulated annotators with 2–12 % label noise, 200 gold items, created_at
  * spread over 28 days) is written with direct multi-row SQL inserts; the pipeline runs through the job runner,

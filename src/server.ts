@@ -115,7 +115,7 @@ export async function startServer(config: Config, services: Services, schema: Gr
   });
   // Snapshot exports, streamed: GET /export/<snapshotId>.jsonl or .csv, same bearer-key auth and scope rules as GraphQL.
   app.get('/export/:file', exportSnapshotHandler(services));
-  // Prometheus metrics (issue 7): text exposition, optional bearer token (LOUPE_METRICS_TOKEN).
+  // Prometheus metrics: text exposition, optional bearer token (LOUPE_METRICS_TOKEN).
   if (metrics) app.get('/metrics', metricsHandler(metrics, config.metricsToken));
 
   app.use(

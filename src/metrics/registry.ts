@@ -5,7 +5,7 @@ import { systemPrincipal } from '../services/auth.service';
 import type { Services } from '../services/services';
 
 /**
- * Loupe's Prometheus metrics (issue 7). Naming: `loupe_` prefix, base units (seconds, ratios 0..1), `_total` on
+ * Loupe's Prometheus metrics. Naming: `loupe_` prefix, base units (seconds, ratios 0..1), `_total` on
  * counters, labels bounded by projects, classes, annotators, jobs and statuses — never by item.
  *
  * Two kinds of source:

@@ -24,7 +24,7 @@ export interface AuditLogView {
 }
 
 /**
- * Destructive operations and their audit trail (issue 6 §7). Deleting items removes them with their annotations,
+ * Destructive operations and their audit trail. Deleting items removes them with their annotations,
  * predictions, leases and routes (the foreign keys cascade); snapshots keep their frozen rows, as snapshot_item has
  * no foreign key to item.
  */

@@ -235,7 +235,7 @@ interface WindowedItem {
 }
 
 /**
- * Drift reports (issue 6 §6): a current window compared with a reference window for embeddings (MMD), the latest
+ * Drift reports: a current window compared with a reference window for embeddings (MMD), the latest
  * model's predicted classes (χ², PSI, JS; PSI also on its confidence), the items' labels (χ², PSI, JS) and each
  * annotator's label mix (JS against their own reference window). One report set per drift run; driftReports reads
  * the latest.

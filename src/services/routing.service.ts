@@ -78,7 +78,7 @@ export interface RoutePlan {
 }
 
 /**
- * Routes (issue 6 §5): every item of a project gets a route from the project's thresholds and the quality library's
+ * Routes: every item of a project gets a route from the project's thresholds and the quality library's
  * routeItems; routeCounts and item.route read them.
  */
 export class RoutingService {

@@ -151,7 +151,7 @@ function csvLine(r: { externalId: string; itemId: string; label: string | null; 
 }
 
 /**
- * Dataset versions (issue 6 §7): a snapshot freezes every item's current label with its lineage and a SHA-256 content
+ * Dataset versions: a snapshot freezes every item's current label with its lineage and a SHA-256 content
  * hash; snapshots are listed, compared and exported (JSONL, CSV).
  *
  * Content hash: the items in externalId order (JavaScript string order, UTF-16 code units), each serialised as

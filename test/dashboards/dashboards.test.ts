@@ -4,7 +4,7 @@ import { buildDashboards, DATASOURCE_UID, generatedFiles } from '../../dashboard
 import { METRIC_NAMES } from '../../src/metrics/registry';
 
 /**
- * Dashboards as code (issue 7): the committed dashboards/generated/ equals what the builders produce now (drift),
+ * Dashboards as code: the committed dashboards/generated/ equals what the builders produce now (drift),
  * each dashboard is Grafana dashboard JSON (uid, title, schemaVersion, panels with gridPos, type, datasource and
  * Prometheus targets), uids are stable, and every query names only metrics the registry exposes.
  */

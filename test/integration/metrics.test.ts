@@ -4,7 +4,7 @@ import { prometheusBinary, startPrometheus, TestPrometheus } from '../helpers/pr
 import { CREATE_PROJECT, IMPORT_ITEMS, startTestApp, SUBMIT, TestApp } from '../helpers/app';
 
 /**
- * Observability (issue 7) over real HTTP on PGlite or PostgreSQL (DATABASE_URL): after a pipeline run, GET /metrics
+ * Observability over real HTTP on PGlite or PostgreSQL (DATABASE_URL): after a pipeline run, GET /metrics
  * lists every metric Loupe defines with values that match the database, with no per-item label; the remote-write
  * pusher delivers them, with basic auth, to a real Prometheus (Debian package) started here on loopback with
  * --web.enable-remote-write-receiver, and they are queried back through its HTTP API.

@@ -1,7 +1,7 @@
 import { CREATE_KEY, CREATE_PROJECT, GqlResponse, IMPORT_ITEMS, startTestApp, SUBMIT, TestApp, expectError } from '../helpers/app';
 
 /**
- * nextBatch serves by route (issue 6 §5): labeling tools get spot checks of AUTO_ACCEPT, SINGLE_REVIEW items and
+ * nextBatch serves by route: labeling tools get spot checks of AUTO_ACCEPT, SINGLE_REVIEW items and
  * CONSENSUS items (each annotator once, several at a time); QA_LEAD keys get EXPERT items; DONE is never served.
  * Labeling tools work blind: they read only leased items, without current labels, and never gold.
  */
