@@ -5,7 +5,7 @@
  * same. The host side imports only the types of this module, so the API thread never loads TensorFlow.js.
  */
 import type { TfBackendChoice } from '../config';
-import * as ml from '../ml';
+import type * as MlModule from '../ml';
 import { findLabelIssues, getLabelQualityScores, mmd2 } from '../quality';
 import type { FilterBy, LabelQualityMethod, Mmd2Options, Mmd2Result } from '../quality';
 import { computeConsensus } from '../quality/item-consensus';
@@ -90,9 +90,21 @@ export interface TaskTypes {
 export type TaskName = keyof TaskTypes;
 export const TASK_NAMES: readonly TaskName[] = ['backend', 'train', 'labelIssues', 'mmd2', 'consensus'];
 
+/**
+ * TensorFlow.js (through ml/) is loaded by the first task that trains, not when a thread starts: the other tasks are
+ * plain typed-array code, and loading tfjs costs a thread about 2 s.
+ */
+let mlModule: typeof MlModule | null = null;
+function loadMl(): typeof MlModule {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  mlModule ??= require('../ml') as typeof MlModule;
+  return mlModule;
+}
+
 type TaskFn<N extends TaskName> = (input: TaskTypes[N]['input'], progress: TaskProgress) => Promise<TaskTypes[N]['output']>;
 
 async function chooseBackend(pref: TfBackendChoice): Promise<{ backend: string; messages: string[] }> {
+  const ml = loadMl();
   const messages: string[] = [];
   const backend = ml.currentBackend() ?? (await ml.initBackend(pref, { log: (m) => messages.push(m) }));
   return { backend, messages };
@@ -104,12 +116,13 @@ function copyRow(src: ArrayLike<number>, i: number, k: number, out: Float32Array
 }
 
 const train: TaskFn<'train'> = async (input, progress) => {
+  const ml = loadMl();
   const { backend, messages } = await chooseBackend(input.tfBackend);
   const k = input.numClasses;
   const n = input.labels.length;
   let X: { rows: number; cols: number; data: Float32Array };
   let P: { rows: number; cols: number; data: Float32Array } | null;
-  let featurizer: ReturnType<typeof ml.fitTextFeaturizer> | null = null;
+  let featurizer: MlModule.TextFeaturizer | null = null;
   if (input.text) {
     progress(0, 'features');
     const { corpus, labeled, pool } = input.text;

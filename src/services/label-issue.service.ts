@@ -410,7 +410,10 @@ export class LabelIssueService {
 
     await progress(0.4, 'finding label issues');
     // Confident learning runs on a compute thread (it is O(n·k) passes over every labeled item).
-    const { mask, scores } = await this.compute.run('labelIssues', { labels: inputs.labels, probs: inputs.probs, numClasses: k, filterBy, rankBy }, { signal: opts.signal });
+    const { mask, scores } =
+      n > 0
+        ? await this.compute.run('labelIssues', { labels: inputs.labels, probs: inputs.probs, numClasses: k, filterBy, rankBy }, { signal: opts.signal })
+        : { mask: new Uint8Array(0), scores: new Float64Array(0) };
     const flaggedIdx: number[] = [];
     for (let i = 0; i < n; i++) if (mask[i]) flaggedIdx.push(i);
     counts.flagged = flaggedIdx.length;
