@@ -1,7 +1,6 @@
 import { ApolloServer, ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { expressMiddleware } from '@as-integrations/express5';
 import cors from 'cors';
 import express, { NextFunction, Request, Response } from 'express';
@@ -12,6 +11,7 @@ import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import type { Config } from './config';
 import { log } from './logger';
+import { graphiqlAssets, graphiqlPage } from './http/graphiql';
 import { graphqlMetricsPlugin, metricsHandler } from './metrics/http';
 import type { LoupeMetrics } from './metrics/registry';
 import { Context, createContext } from './schema/context';
@@ -99,7 +99,7 @@ export async function startServer(config: Config, services: Services, schema: Gr
     validationRules: [depthLimit(config.maxQueryDepth)],
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.shutdownGraceMs }),
-      config.landingPage ? ApolloServerPluginLandingPageLocalDefault({ embed: true }) : ApolloServerPluginLandingPageDisabled(),
+      ApolloServerPluginLandingPageDisabled(),
       complexityPlugin(schema, config.maxQueryComplexity),
       graphqlMetricsPlugin<Context>(),
     ],
@@ -118,6 +118,11 @@ export async function startServer(config: Config, services: Services, schema: Gr
   // Prometheus metrics: text exposition, optional bearer token (LOUPE_METRICS_TOKEN).
   if (metrics) app.get('/metrics', metricsHandler(metrics, config.metricsToken));
 
+  // GraphiQL (bundled from npm) for browsers on GET /graphql.
+  if (config.landingPage) {
+    app.use('/graphiql', graphiqlAssets());
+    app.get('/graphql', graphiqlPage);
+  }
   app.use(
     '/graphql',
     cors({ origin: config.corsOrigins.length ? config.corsOrigins : false }),

@@ -40,3 +40,22 @@ export class DriftReportType {
   details: Record<string, unknown>;
   @Field() createdAt: Date;
 }
+
+@ObjectType('DriftWindowStatus', { description: 'One window of the next drift run: its bounds and how many items fall in it.' })
+export class DriftWindowStatusType {
+  @Field(() => Date, { nullable: true }) from: Date | null;
+  @Field(() => Date, { nullable: true }) to: Date | null;
+  @Field(() => Int) items: number;
+}
+
+@ObjectType('DriftStatus', { description: 'What the next drift run would compare now, and why there are no reports when that is so.' })
+export class DriftStatusType {
+  @Field(() => DriftWindowStatusType) reference: DriftWindowStatusType;
+  @Field(() => DriftWindowStatusType) current: DriftWindowStatusType;
+  @Field(() => Date, { nullable: true, description: 'When the latest drift run wrote its reports; null before the first.' }) lastRunAt: Date | null;
+  @Field(() => String, {
+    nullable: true,
+    description: 'Why driftReports is (or would be) empty: no items, a window without items, no drift run yet — with what to change. Null when there is nothing to fix.',
+  })
+  reason: string | null;
+}

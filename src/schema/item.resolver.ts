@@ -30,9 +30,14 @@ export class ItemResolver {
     return ctx.services.items.items(ctx.principal!, projectId, filter, first, after);
   }
 
-  @Query(() => ItemType)
-  item(@Arg('projectId', () => ID) projectId: string, @Arg('id', () => ID) id: string, @Ctx() ctx: Context) {
-    return ctx.services.items.item(ctx.principal!, projectId, id);
+  @Query(() => ItemType, { description: 'One item, by id or by externalId: exactly one of the two.' })
+  item(
+    @Arg('projectId', () => ID) projectId: string,
+    @Arg('id', () => ID, { nullable: true }) id: string | null,
+    @Arg('externalId', () => String, { nullable: true }) externalId: string | null,
+    @Ctx() ctx: Context,
+  ) {
+    return ctx.services.items.item(ctx.principal!, projectId, { id, externalId });
   }
 
   @FieldResolver(() => [Number], { nullable: true })

@@ -38,6 +38,11 @@ export class ImportItemsResultType {
   @Field(() => Int) inserted: number;
   @Field(() => Int) updated: number;
   @Field(() => [ID], { description: 'Item ids in input order.' }) ids: string[];
+  @Field(() => Int, {
+    description:
+      "Items of this call that have no embedding (neither sent nor stored before) in a project with an embeddingDim: they are left out of embedding-based selection and drift. 0 in a project without embeddingDim. With settings.requireEmbedding such a call is refused.",
+  })
+  withoutEmbedding: number;
 }
 
 @InputType()
@@ -45,6 +50,7 @@ export class ItemFilter {
   @Field(() => Boolean, { nullable: true }) labeled?: boolean | null;
   @Field(() => String, { nullable: true, description: 'Items whose current label is this class.' }) label?: string | null;
   @Field(() => String, { nullable: true, description: 'Items annotated by this annotator (any kind).' }) annotator?: string | null;
+  @Field(() => String, { nullable: true, description: 'The item with this externalId (exact match).' }) externalId?: string | null;
   @Field(() => Date, { nullable: true }) createdAfter?: Date | null;
   @Field(() => Date, { nullable: true }) createdBefore?: Date | null;
 }

@@ -228,6 +228,67 @@ function sample<T>(ids: T[], size: number, seed: number): T[] {
   return Array.from(idx.subarray(0, size)).sort((a, b) => a - b).map((i) => ids[i]);
 }
 
+/** The two item windows of a drift run, as indices into the project's items in (created_at, id) order. */
+export interface DriftWindows {
+  reference: number[];
+  current: number[];
+  referenceWindow: DriftWindow | null;
+  currentWindow: DriftWindow | null;
+}
+
+/** Chooses the two windows from the items' creation times (in (created_at, id) order), as DriftSettings says. */
+export function driftWindows(createdAt: readonly Date[], s: DriftSettings, now: Date): DriftWindows {
+  const inW = (w: DriftWindow) => {
+    const out: number[] = [];
+    for (let i = 0; i < createdAt.length; i++) if (createdAt[i] >= w.from && createdAt[i] < w.to) out.push(i);
+    return out;
+  };
+  if (s.reference && s.current) return { reference: inW(s.reference), current: inW(s.current), referenceWindow: s.reference, currentWindow: s.current };
+  if (s.split === 'halves') {
+    const n = createdAt.length;
+    const h = Math.floor(n / 2);
+    const span = (a: number, b: number): DriftWindow | null => (b > a ? { from: createdAt[a], to: createdAt[b - 1] } : null);
+    return {
+      reference: Array.from({ length: h }, (_, i) => i),
+      current: Array.from({ length: n - h }, (_, i) => h + i),
+      referenceWindow: span(0, h),
+      currentWindow: span(h, n),
+    };
+  }
+  const currentWindow = { from: new Date(now.getTime() - s.windowDays * DAY_MS), to: new Date(now.getTime() + 1) };
+  const referenceWindow = { from: new Date(currentWindow.from.getTime() - s.referenceDays * DAY_MS), to: currentWindow.from };
+  return { reference: inW(referenceWindow), current: inW(currentWindow), referenceWindow, currentWindow };
+}
+
+/** One window of {@link DriftService.driftStatus}. */
+export interface DriftWindowStatus {
+  from: Date | null;
+  to: Date | null;
+  items: number;
+}
+
+export interface DriftStatusView {
+  reference: DriftWindowStatus;
+  current: DriftWindowStatus;
+  lastRunAt: Date | null;
+  reason: string | null;
+}
+
+const day = (d: Date | null) => (d ? d.toISOString().slice(0, 10) : '?');
+
+/** Why driftReports is empty or will be (null when the windows hold items and a drift run has reported). */
+function driftStatusReason(s: DriftSettings, ref: DriftWindowStatus, cur: DriftWindowStatus, total: number, lastRunAt: Date | null): string | null {
+  if (total === 0) return 'the project has no items yet';
+  const hint =
+    s.split === 'time' && !s.reference
+      ? `items are placed in windows by when they were imported; with settings.drift.split "time" the current window is the last ${s.windowDays} days and the reference the ${s.referenceDays} days before it. Set settings.drift.split to "halves" (older half against newer half) or give settings.drift.reference and .current ({from, to})`
+      : 'adjust settings.drift.reference and .current ({from, to})';
+  if (ref.items === 0) return `the reference window (${day(ref.from)} to ${day(ref.to)}) holds no items: ${hint}`;
+  if (cur.items === 0) return `the current window (${day(cur.from)} to ${day(cur.to)}) holds no items: ${hint}`;
+  if (!lastRunAt) return 'no drift run yet: drift runs as a step of the pipeline job (on its schedule, or now with runJob(name: pipeline) or runJob(name: drift))';
+  return null;
+}
+
 interface WindowedItem {
   id: string;
   label: number | null;
@@ -267,6 +328,25 @@ export class DriftService {
       );
   }
 
+  /**
+   * What the next drift run would compare, now: the two windows with their item counts, and why there are no drift
+   * reports to read when that is so (no run yet, or a window without items), with what to change.
+   */
+  async driftStatus(p: Principal, projectId: string): Promise<DriftStatusView> {
+    const project = await this.projects.access(p, projectId, 'drift:read');
+    const s = driftSettings(project.settings);
+    return this.db.read(async (sql) => {
+      const [{ now }] = await sql.query<{ now: Date }>(`SELECT now() AS now`);
+      const created = await sql.query<{ created_at: Date }>(`SELECT created_at FROM item WHERE project_id = $1 ORDER BY created_at, id`, [project.id]);
+      const [last] = await sql.query<{ created_at: Date }>(`SELECT max(created_at) AS created_at FROM drift_report WHERE project_id = $1`, [project.id]);
+      const w = driftWindows(created.map((r) => new Date(r.created_at)), s, new Date(now));
+      const reference = { from: w.referenceWindow?.from ?? null, to: w.referenceWindow?.to ?? null, items: w.reference.length };
+      const current = { from: w.currentWindow?.from ?? null, to: w.currentWindow?.to ?? null, items: w.current.length };
+      const lastRunAt = last?.created_at ? new Date(last.created_at) : null;
+      return { reference, current, lastRunAt, reason: driftStatusReason(s, reference, current, created.length, lastRunAt) };
+    });
+  }
+
   /** Computes every report of one drift run (the drift job's work), reading outside a transaction. */
   async computeDrift(
     projectId: string,
@@ -287,32 +367,12 @@ export class DriftService {
       `SELECT id, current_label AS label, embedding IS NOT NULL AS has_embedding, created_at FROM item WHERE project_id = $1 ORDER BY created_at, id`,
       [projectId],
     );
-    let ref: WindowedItem[];
-    let cur: WindowedItem[];
-    let refWin: DriftWindow | null;
-    let curWin: DriftWindow | null;
-    const toW = (r: (typeof items)[number]): WindowedItem => ({ id: r.id, label: r.label, hasEmbedding: r.has_embedding });
-    const span = (rows: typeof items): DriftWindow | null =>
-      rows.length ? { from: new Date(rows[0].created_at), to: new Date(rows[rows.length - 1].created_at) } : null;
-    if (s.reference && s.current) {
-      const inW = (w: DriftWindow) => (r: (typeof items)[number]) => new Date(r.created_at) >= w.from && new Date(r.created_at) < w.to;
-      ref = items.filter(inW(s.reference)).map(toW);
-      cur = items.filter(inW(s.current)).map(toW);
-      refWin = s.reference;
-      curWin = s.current;
-    } else if (s.split === 'halves') {
-      const h = Math.floor(items.length / 2);
-      ref = items.slice(0, h).map(toW);
-      cur = items.slice(h).map(toW);
-      refWin = span(items.slice(0, h));
-      curWin = span(items.slice(h));
-    } else {
-      curWin = { from: new Date(now.getTime() - s.windowDays * DAY_MS), to: new Date(now.getTime() + 1) };
-      refWin = { from: new Date(curWin.from.getTime() - s.referenceDays * DAY_MS), to: curWin.from };
-      const inW = (w: DriftWindow) => (r: (typeof items)[number]) => new Date(r.created_at) >= w.from && new Date(r.created_at) < w.to;
-      ref = items.filter(inW(refWin)).map(toW);
-      cur = items.filter(inW(curWin)).map(toW);
-    }
+    const w = driftWindows(items.map((r) => new Date(r.created_at)), s, now);
+    const toW = (i: number): WindowedItem => ({ id: items[i].id, label: items[i].label, hasEmbedding: items[i].has_embedding });
+    const ref = w.reference.map(toW);
+    const cur = w.current.map(toW);
+    const refWin = w.referenceWindow;
+    const curWin = w.currentWindow;
     const windows = { referenceFrom: refWin?.from ?? null, referenceTo: refWin?.to ?? null, currentFrom: curWin?.from ?? null, currentTo: curWin?.to ?? null };
     const common = { split: s.reference ? 'explicit' : s.split };
 

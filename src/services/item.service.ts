@@ -24,6 +24,8 @@ export interface ImportResult {
   updated: number;
   /** Item ids in input order. */
   ids: string[];
+  /** Items of this call left without an embedding in a project with an embedding dimension (0 in one without). */
+  withoutEmbedding: number;
 }
 
 export interface CurrentLabelView {
@@ -49,6 +51,7 @@ export interface ItemFilterData {
   labeled?: boolean | null;
   label?: string | null;
   annotator?: string | null;
+  externalId?: string | null;
   createdAfter?: Date | null;
   createdBefore?: Date | null;
 }
@@ -81,6 +84,11 @@ export const ITEM_SELECT = `i.id, i.project_id, i.external_id, i.text, i.data, i
   ((extract(epoch FROM i.created_at) * 1000000)::bigint)::text AS cursor_us`;
 
 /** Items with an active lease: all that a labeling tool may read (the items it was handed to label). */
+/** Whether the project refuses items without an embedding (settings.requireEmbedding; default false). */
+export function requireEmbeddingOf(project: ProjectView): boolean {
+  return project.settings.requireEmbedding === true;
+}
+
 const LEASED = `EXISTS (SELECT 1 FROM lease l WHERE l.item_id = i.id AND l.expires_at > now())`;
 
 /**
@@ -185,10 +193,10 @@ export class ItemService {
         datas[i] = it.data ? JSON.stringify(it.data) : null;
         embs[i] = parseEmbedding(it, i, project.embeddingDim);
       }
-      const rows: { id: string; external_id: string; inserted: boolean }[] = [];
+      const rows: { id: string; external_id: string; inserted: boolean; no_embedding: boolean }[] = [];
       const size = (i: number) => (texts[i]?.length ?? 0) + (datas[i]?.length ?? 0) + (embs[i]?.byteLength ?? 0);
       for (const [s, e] of this.db.bulkRanges(n, size)) {
-        const part = await sql.query<{ id: string; external_id: string; inserted: boolean }>(
+        const part = await sql.query<{ id: string; external_id: string; inserted: boolean; no_embedding: boolean }>(
           `INSERT INTO item (project_id, external_id, text, data, embedding)
            SELECT $1, * FROM unnest($2::text[], $3::text[], $4::jsonb[], $5::bytea[])
            ON CONFLICT (project_id, external_id) DO UPDATE SET
@@ -196,7 +204,7 @@ export class ItemService {
              data = COALESCE(EXCLUDED.data, item.data),
              embedding = COALESCE(EXCLUDED.embedding, item.embedding),
              updated_at = now()
-           RETURNING id, external_id, (xmax = 0) AS inserted`,
+           RETURNING id, external_id, (xmax = 0) AS inserted, (embedding IS NULL) AS no_embedding`,
           s === 0 && e === n ? [project.id, ext, texts, datas, embs] : [project.id, ext.slice(s, e), texts.slice(s, e), datas.slice(s, e), embs.slice(s, e)],
         );
         for (const r of part) rows.push(r);
@@ -204,19 +212,34 @@ export class ItemService {
       const byExt = new Map(rows.map((r) => [r.external_id, r]));
       let inserted = 0;
       for (const r of rows) if (r.inserted) inserted++;
-      return { inserted, updated: rows.length - inserted, ids: ext.map((e) => byExt.get(e)!.id) };
+      let withoutEmbedding = 0;
+      if (project.embeddingDim !== null) {
+        const missing = ext.findIndex((e) => byExt.get(e)!.no_embedding);
+        if (missing >= 0 && requireEmbeddingOf(project)) {
+          throw badInput(`items[${missing}].embedding`, `required: the project's settings.requireEmbedding is true and item "${ext[missing]}" has no embedding`);
+        }
+        for (const r of rows) if (r.no_embedding) withoutEmbedding++;
+      }
+      return { inserted, updated: rows.length - inserted, ids: ext.map((e) => byExt.get(e)!.id), withoutEmbedding };
     });
   }
 
-  async item(p: Principal, projectId: string, id: string): Promise<ItemView> {
-    await this.projects.access(p, projectId, 'items:read');
-    if (!isUuid(id)) throw notFound(`item ${id}`, 'id');
+  /** One item, by its id or by its externalId (exactly one of the two). */
+  async item(p: Principal, projectId: string, ref: { id?: string | null; externalId?: string | null }): Promise<ItemView> {
+    const byId = ref.id !== undefined && ref.id !== null;
+    const byExt = ref.externalId !== undefined && ref.externalId !== null;
+    if (byId === byExt) throw badInput(byId ? 'externalId' : 'id', 'give exactly one of id and externalId');
+    const project = await this.projects.access(p, projectId, 'items:read');
+    const field = byId ? 'id' : 'externalId';
+    const key = byId ? ref.id! : ref.externalId!;
+    if (byId && !isUuid(key)) throw notFound(`item ${key}`, field);
     const tool = isTool(p);
     const rows = await this.db.query<ItemRow>(
-      `SELECT ${ITEM_SELECT} FROM item i JOIN project p ON p.id = i.project_id WHERE i.project_id = $1 AND i.id = $2${tool ? ` AND ${LEASED}` : ''}`,
-      [projectId, id],
+      `SELECT ${ITEM_SELECT} FROM item i JOIN project p ON p.id = i.project_id
+       WHERE i.project_id = $1 AND ${byId ? 'i.id = $2' : 'i.external_id = $2'}${tool ? ` AND ${LEASED}` : ''}`,
+      [project.id, key],
     );
-    if (!rows[0]) throw notFound(`item ${id}`, 'id');
+    if (!rows[0]) throw notFound(byId ? `item ${key}` : `item with externalId "${key}"`, field);
     return viewFor(p, rows[0]);
   }
 
@@ -274,6 +297,10 @@ export class ItemService {
       params.push(f.annotator);
       conds.push(`EXISTS (SELECT 1 FROM annotation a JOIN annotator n ON n.id = a.annotator_id
         WHERE a.item_id = i.id AND n.project_id = i.project_id AND n.name = $${params.length})`);
+    }
+    if (f.externalId !== undefined && f.externalId !== null) {
+      params.push(f.externalId);
+      conds.push(`i.external_id = $${params.length}`);
     }
     if (f.createdAfter) {
       params.push(f.createdAfter);

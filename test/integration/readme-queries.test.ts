@@ -37,7 +37,7 @@ test.each(blocks.map((b, i) => [i, b.split('\n')[0], b] as const))('README block
   expect(errors).toEqual([]);
 });
 
-test('every operation the issue names for the four users appears in the section', () => {
+test('every operation of the four users appears in the section', () => {
   const doc = blocks.join('\n');
   const fields = new Set<string>();
   for (const b of blocks) {
@@ -51,7 +51,7 @@ test('every operation the issue names for the four users appears in the section'
     // QA lead
     'labelIssues', 'resolveLabelIssue', 'labelHealth', 'addGoldItems',
     // manager
-    'projectStats', 'annotatorStats', 'agreement', 'routeCounts', 'driftReports',
+    'projectStats', 'annotatorStats', 'agreement', 'routeCounts', 'driftReports', 'driftStatus',
     // labeling tool
     'submitAnnotations', 'releaseItems',
   ];
