@@ -9,6 +9,7 @@ import {
   NextBatchType,
   PredictionInput,
   PredictionType,
+  ReleaseReasonEnum,
   SamplingStrategyEnum,
   ServerInfoType,
 } from './model.types';
@@ -47,14 +48,17 @@ export class ModelResolver {
     return ctx.services.selection.nextBatch(ctx.principal!, projectId, size, strategy, annotator);
   }
 
-  @Mutation(() => Int, { description: "Ends the annotator's leases on these items (skip); returns how many ended." })
+  @Mutation(() => Int, {
+    description: "Ends the annotator's leases on these items and keeps them from the annotator's next batches for `reason`; returns how many leases ended.",
+  })
   releaseItems(
     @Arg('projectId', () => ID) projectId: string,
     @Arg('annotator') annotator: string,
     @Arg('itemIds', () => [ID]) itemIds: string[],
+    @Arg('reason', () => ReleaseReasonEnum, { defaultValue: ReleaseReasonEnum.LATER }) reason: ReleaseReasonEnum,
     @Ctx() ctx: Context,
   ) {
-    return ctx.services.selection.releaseItems(ctx.principal!, projectId, annotator, itemIds);
+    return ctx.services.selection.releaseItems(ctx.principal!, projectId, annotator, itemIds, reason);
   }
 
   @Mutation(() => [LeaseType], { description: "Renews the annotator's active leases on these items for `seconds` from now." })

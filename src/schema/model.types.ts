@@ -74,6 +74,30 @@ export class BatchItemType {
   @Field() leaseExpiresAt: Date;
 }
 
+@ObjectType('PoolExclusions', {
+  description:
+    "Items short of their votes that the caller's pool leaves out, each under the first reason that applies in this order: notServable, annotatedByYou, skipped, leasedToOthers, noEmbedding, unpredicted.",
+})
+export class PoolExclusionsType {
+  @Field(() => Int, { description: 'Its route does not serve it to this caller (DONE, AUTO_ACCEPT without spot check, EXPERT items outside QA_LEAD keys).' })
+  notServable: number;
+  @Field(() => Int, { description: 'This annotator has annotated it.' }) annotatedByYou: number;
+  @Field(() => Int, { description: 'Released by this annotator with a reason that still holds (releaseItems).' }) skipped: number;
+  @Field(() => Int, { description: "Its votes cast plus other annotators' active leases already reach the votes it needs." })
+  leasedToOthers: number;
+  @Field(() => Int, { description: 'No embedding, in a project with an embeddingDim.' }) noEmbedding: number;
+  @Field(() => Int, { description: 'The model version in use has no prediction for it.' }) unpredicted: number;
+}
+
+export enum ReleaseReasonEnum {
+  LATER = 'LATER',
+  SKIP = 'SKIP',
+}
+registerEnumType(ReleaseReasonEnum, {
+  name: 'ReleaseReason',
+  description: "LATER: away from this annotator for settings.skipCooldownSeconds (default 86400); SKIP: away until another annotator has labeled it.",
+});
+
 @ObjectType('NextBatch')
 export class NextBatchType {
   @Field(() => SamplingStrategyEnum) requestedStrategy: SamplingStrategyEnum;
@@ -82,8 +106,11 @@ export class NextBatchType {
   @Field(() => String, { nullable: true, description: 'Why another strategy was used, e.g. "no model: diversity sampling".' })
   fallback: string | null;
   @Field(() => ID, { nullable: true, description: 'The model version whose predictions were used.' }) modelVersionId: string | null;
-  @Field(() => Int) labeledCount: number;
-  @Field(() => Int, { description: 'Items that could be picked.' }) candidateCount: number;
+  @Field(() => Int, { description: 'Labeled items the selection measured diversity against (the count its reasons quote).' }) labeledCount: number;
+  @Field(() => Int, { description: 'Items the strategy scored: the pool (model-predicted items when a model is used), plus any gold items mixed in.' })
+  candidateCount: number;
+  @Field(() => Int, { description: "Items in this caller's pool." }) poolSize: number;
+  @Field(() => PoolExclusionsType) excluded: PoolExclusionsType;
   @Field(() => [BatchItemType], { description: 'In pick order, each leased to the annotator.' }) items: BatchItemType[];
 }
 

@@ -142,9 +142,14 @@ export class AnnotationService {
    * current label is recomputed in the same transaction.
    */
   async submit(p: Principal, projectId: string, input: AnnotationData[]): Promise<SubmitResult> {
+    return this.db.transaction((sql) => this.submitIn(sql, p, projectId, input));
+  }
+
+  /** {@link submit} inside the caller's transaction (for services that check more before they append). */
+  async submitIn(sql: Sql, p: Principal, projectId: string, input: AnnotationData[]): Promise<SubmitResult> {
     if (!Array.isArray(input) || input.length === 0) throw badInput('annotations', 'must contain at least one annotation');
     if (input.length > MAX_BATCH) throw badInput('annotations', `at most ${MAX_BATCH} annotations per call, got ${input.length}`);
-    return this.db.transaction(async (sql) => {
+    {
       const project = await this.projects.access(p, projectId, 'project:read', sql);
       const n = input.length;
       // 1. Validate every field before touching anything.
@@ -329,7 +334,7 @@ export class AnnotationService {
           return (results ??= build());
         },
       };
-    });
+    }
   }
 
   private async ensureAnnotators(sql: Sql, projectId: string, rows: Row[]): Promise<Map<string, AnnotatorView>> {

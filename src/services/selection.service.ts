@@ -19,6 +19,12 @@ export type NextBatchStrategy = (typeof NEXT_BATCH_STRATEGIES)[number];
  */
 export const DEFAULT_STRATEGY: NextBatchStrategy = 'CLUSTER_MARGIN';
 export const MAX_BATCH_SIZE = 1000;
+/** Why an annotator gives an item back: LATER (not now: away for the cooldown) or SKIP (away until someone else labels it). */
+export const RELEASE_REASONS = ['LATER', 'SKIP'] as const;
+export type ReleaseReason = (typeof RELEASE_REASONS)[number];
+/** How long a LATER release keeps an item from the annotator when the settings give no `skipCooldownSeconds`. */
+export const DEFAULT_SKIP_COOLDOWN_SECONDS = 86400;
+
 /** A lease's length when the project's settings give no `leaseSeconds`. */
 export const DEFAULT_LEASE_SECONDS = 600;
 /** Longest lease (one week): a forgotten lease must end some day. */
@@ -39,9 +45,33 @@ export interface NextBatchView {
   /** Why another strategy was used (e.g. "no model: diversity sampling"); null when none. */
   fallback: string | null;
   modelVersionId: string | null;
+  /** Labeled items the selection measured diversity against: the same count the reasons quote. */
   labeledCount: number;
+  /** Pool items the strategy scored (the pool, plus any gold items mixed in). */
   candidateCount: number;
+  /** Items in this caller's pool. */
+  poolSize: number;
+  excluded: ExcludedCounts;
   items: BatchItemView[];
+}
+
+/**
+ * Items short of their votes that this caller's pool leaves out, each counted once under the first reason that
+ * applies, in this order: notServable, annotatedByYou, skipped, leasedToOthers, noEmbedding, unpredicted. The
+ * project's items = poolSize + these + the items that have the votes they need.
+ */
+export interface ExcludedCounts {
+  /** Its route does not serve it to this caller (DONE, AUTO_ACCEPT without spot check, EXPERT only for QA leads). */
+  notServable: number;
+  annotatedByYou: number;
+  /** Released by this annotator with a reason that still holds (see releaseItems). */
+  skipped: number;
+  /** Its votes cast plus other annotators' active leases already reach the votes it needs. */
+  leasedToOthers: number;
+  /** No embedding in a project with an embedding dimension. */
+  noEmbedding: number;
+  /** The model version in use has no prediction for it. */
+  unpredicted: number;
 }
 
 export interface LeaseView {
@@ -75,6 +105,16 @@ function checkItemIds(itemIds: unknown): string[] {
 export function leaseSecondsOf(project: ProjectView): number {
   const v = project.settings.leaseSeconds;
   return v === undefined || v === null ? DEFAULT_LEASE_SECONDS : checkSeconds(v, 'project.settings.leaseSeconds');
+}
+
+/** How long a LATER release keeps an item away: settings.skipCooldownSeconds, else {@link DEFAULT_SKIP_COOLDOWN_SECONDS}. */
+export function skipCooldownSecondsOf(project: ProjectView): number {
+  const v = project.settings.skipCooldownSeconds;
+  if (v === undefined || v === null) return DEFAULT_SKIP_COOLDOWN_SECONDS;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 4 * MAX_LEASE_SECONDS) {
+    throw badInput('project.settings.skipCooldownSeconds', `must be an integer number of seconds in [0, ${4 * MAX_LEASE_SECONDS}]`);
+  }
+  return v;
 }
 
 /** A seed per annotator: random picks differ between annotators and repeat for one. */
@@ -124,24 +164,33 @@ export function consensusVotesOf(project: ProjectView): number {
   return typeof v === 'number' && Number.isInteger(v) && v >= 2 ? v : 3;
 }
 
+/** The votes an item needs: `consensusVotes` for a CONSENSUS item, 1 for any other. */
+export function votesNeeded(route: { route: string } | undefined, consensusVotes: number): number {
+  return route?.route === 'CONSENSUS' ? consensusVotes : 1;
+}
+
 /**
  * Whether an item may be served, from its route (the last pipeline run; none for items that arrived since) and its
  * HUMAN/GOLD votes. Labeling tools get unrouted unlabeled items, spot checks of AUTO_ACCEPT, SINGLE_REVIEW items
- * without a vote and CONSENSUS items short of their votes ('shared': several annotators at once); experts (QA_LEAD
- * keys) get EXPERT items. DONE and unchecked AUTO_ACCEPT items are never served.
+ * without a vote and CONSENSUS items short of their votes; experts (QA_LEAD keys) get EXPERT items. 'done': the item
+ * has the votes it needs; 'route': its route does not serve it to this caller (DONE, unchecked AUTO_ACCEPT, EXPERT
+ * items for a labeling tool, anything else for an expert).
  */
-function servable(route: { route: string; spot_check: boolean } | undefined, votes: number, expert: boolean, consensusVotes: number): 'no' | 'one' | 'shared' {
-  if (expert) return route?.route === 'EXPERT' ? 'one' : 'no';
-  if (!route) return votes === 0 ? 'one' : 'no';
+function servable(route: { route: string; spot_check: boolean } | undefined, votes: number, expert: boolean, consensusVotes: number): 'yes' | 'done' | 'route' {
+  if (expert) return route?.route === 'EXPERT' ? 'yes' : 'route';
+  if (!route) return votes === 0 ? 'yes' : 'done';
   switch (route.route) {
     case 'AUTO_ACCEPT':
-      return route.spot_check && votes === 0 ? 'one' : 'no';
+      if (!route.spot_check) return 'route';
+      return votes === 0 ? 'yes' : 'done';
     case 'SINGLE_REVIEW':
-      return votes === 0 ? 'one' : 'no';
+      return votes === 0 ? 'yes' : 'done';
     case 'CONSENSUS':
-      return votes < consensusVotes ? 'shared' : 'no';
+      return votes < consensusVotes ? 'yes' : 'done';
+    case 'DONE':
+      return 'done';
     default:
-      return 'no';
+      return 'route';
   }
 }
 
@@ -198,9 +247,14 @@ export class SelectionService {
         ),
       );
       const rows = ids.map((id) => ({ id, labeled: votes.has(id) }));
-      const leasedByOthers = new Set(
-        (await sql.query<{ item_id: string }>(`SELECT item_id FROM lease WHERE project_id = $1 AND annotator <> $2`, [project.id, annotator])).map((r) => r.item_id),
-      );
+      const othersLeases = new Map<string, number>();
+      for (const r of await sql.query<{ item_id: string; n: number }>(
+        `SELECT item_id, count(*)::int AS n FROM lease WHERE project_id = $1 AND annotator <> $2 GROUP BY item_id`,
+        [project.id, annotator],
+      )) {
+        othersLeases.set(r.item_id, r.n);
+      }
+      const leasedByOthers = new Set(othersLeases.keys());
       const mine = new Set(
         (
           await sql.query<{ item_id: string }>(
@@ -209,23 +263,44 @@ export class SelectionService {
           )
         ).map((r) => r.item_id),
       );
+      const skipped = await this.skippedBy(sql, project.id, annotator);
       const n = rows.length;
       const labeled: number[] = [];
       const others: number[] = [];
       let pool: number[] = [];
       const expert = p.role === 'QA_LEAD';
       const consensusVotes = consensusVotesOf(project);
+      const excluded: ExcludedCounts = { leasedToOthers: 0, annotatedByYou: 0, noEmbedding: 0, notServable: 0, unpredicted: 0, skipped: 0 };
+      /** Why an item is not in this caller's pool; null when it is (or when it has the votes it needs). */
+      const exclusion = (id: string): keyof ExcludedCounts | 'done' | null => {
+        const route = routes.get(id);
+        const v = votes.get(id) ?? 0;
+        const serve = servable(route, v, expert, consensusVotes);
+        if (serve === 'done') return 'done';
+        if (serve === 'route') return 'notServable';
+        if (mine.has(id)) return 'annotatedByYou';
+        if (skipped.has(id)) return 'skipped';
+        // The lease rule: votes cast + active leases ≤ the votes the item needs (this caller's lease would be one more).
+        if (v + (othersLeases.get(id) ?? 0) >= (expert ? 1 : votesNeeded(route, consensusVotes))) return 'leasedToOthers';
+        return null;
+      };
       for (let i = 0; i < n; i++) {
         const id = rows[i].id;
-        const v = votes.get(id) ?? 0;
-        const serve = servable(routes.get(id), v, expert, consensusVotes);
-        if (serve === 'no' || mine.has(id)) {
-          if (v > 0) labeled.push(i);
+        const why = exclusion(id);
+        if (why === null) {
+          pool.push(i);
           continue;
         }
-        // An item several annotators must label (CONSENSUS) goes to each of them once; any other item to one at a time.
-        if (serve !== 'shared' && leasedByOthers.has(id)) others.push(i);
-        else pool.push(i);
+        if (why !== 'done') excluded[why]++;
+        if (why === 'leasedToOthers') others.push(i);
+        else if (votes.has(id)) labeled.push(i);
+      }
+      if (dim !== null) {
+        for (const r of await sql.query<{ id: string }>(`SELECT id FROM item WHERE project_id = $1 AND embedding IS NULL`, [project.id])) {
+          const why = exclusion(r.id);
+          if (why === null) excluded.noEmbedding++;
+          else if (why !== 'done') excluded[why]++;
+        }
       }
 
       // 2. The latest model's predictions, over the project's classes (classes appended since get probability 0).
@@ -242,17 +317,19 @@ export class SelectionService {
           predProbs.fill(0, i * k, (i + 1) * k);
           for (let j = 0; j < pr.length; j++) if (col[j] >= 0) predProbs[i * k + col[j]] = pr[j];
         }
-        pool = pool.filter((i) => latest.probs.has(rows[i].id));
+        const predicted = pool.filter((i) => latest.probs.has(rows[i].id));
+        excluded.unpredicted = pool.length - predicted.length;
+        pool = predicted;
       } else if (latest) {
         fallback = `model version ${latest.modelVersionId} (${latest.modelName}) has no predictions for the pool`;
       }
 
-      const base = { requestedStrategy: strategy, modelVersionId: predProbs && latest ? latest.modelVersionId : null, labeledCount: labeled.length };
-      if (pool.length === 0) return { ...base, strategy, fallback, candidateCount: 0, items: [] };
+      const base = { requestedStrategy: strategy, modelVersionId: predProbs && latest ? latest.modelVersionId : null, poolSize: pool.length, excluded };
+      if (pool.length === 0) return { ...base, labeledCount: labeled.length, strategy, fallback, candidateCount: 0, items: [] };
 
       // 3. Select (pure).
       // Gold items mixed in at the project's goldRate, served like any other item (see gold-injection.ts).
-      const gold = await planGold(sql, { projectId: project.id, settings: project.settings, annotator, rowIds: ids, labeled, leasedByOthers, mine, size, classes: project.classes, latest, predProbs });
+      const gold = await planGold(sql, { projectId: project.id, settings: project.settings, annotator, rowIds: ids, labeled, leasedByOthers: new Set([...leasedByOthers, ...skipped]), mine, size, classes: project.classes, latest, predProbs });
       const inputs: SelectInputs = { n, labeled: gold.labeled, alreadySelected: others, candidates: pool, classNames: project.classes };
       if (predProbs) inputs.predProbs = { rows: n, cols: k, data: predProbs };
       if (dim !== null && features) inputs.features = { rows: n, cols: dim, data: features };
@@ -279,6 +356,7 @@ export class SelectionService {
       const byId = new Map(views.map((r) => [r.id, toItemView(r)]));
       return {
         ...base,
+        labeledCount: res.labeledCount,
         strategy: res.strategy as NextBatchStrategy,
         fallback,
         candidateCount: res.candidateCount,
@@ -293,15 +371,42 @@ export class SelectionService {
     });
   }
 
-  /** Ends `annotator`'s leases on these items (a skip). Items not leased to the annotator are ignored. */
-  async releaseItems(p: Principal, projectId: string, annotator: string, itemIds: string[]): Promise<number> {
+  /** Items `annotator` released with a reason that still holds: LATER before its cooldown ends, SKIP until someone else labels the item. */
+  private async skippedBy(sql: Sql, projectId: string, annotator: string): Promise<Set<string>> {
+    const rows = await sql.query<{ item_id: string }>(
+      `SELECT s.item_id FROM item_skip s
+       WHERE s.project_id = $1 AND s.annotator = $2
+         AND ((s.reason = 'LATER' AND s.until > now())
+           OR (s.reason = 'SKIP' AND NOT EXISTS (
+                 SELECT 1 FROM annotation a JOIN annotator n ON n.id = a.annotator_id
+                 WHERE a.item_id = s.item_id AND n.name <> s.annotator AND a.kind IN ('HUMAN', 'GOLD', 'REVIEW') AND a.created_at > s.created_at)))`,
+      [projectId, annotator],
+    );
+    return new Set(rows.map((r) => r.item_id));
+  }
+
+  /**
+   * Ends `annotator`'s leases on these items and records why, so the next nextBatch for the annotator leaves them
+   * out: LATER for the project's `skipCooldownSeconds`, SKIP until another annotator has labeled the item. Ids of
+   * items outside the project are ignored. Returns how many leases ended.
+   */
+  async releaseItems(p: Principal, projectId: string, annotator: string, itemIds: string[], reason: ReleaseReason = 'LATER'): Promise<number> {
     checkAnnotator(annotator);
     const ids = checkItemIds(itemIds);
+    if (!(RELEASE_REASONS as readonly string[]).includes(reason)) throw badInput('reason', `must be one of ${RELEASE_REASONS.join(', ')}, got ${String(reason)}`);
     return this.db.transaction(async (sql) => {
       const project = await this.projects.access(p, projectId, 'selection:next', sql);
+      const cooldown = skipCooldownSecondsOf(project);
       const gone = await sql.query(
         `DELETE FROM lease WHERE project_id = $1 AND annotator = $2 AND item_id = ANY($3::uuid[]) AND expires_at > now() RETURNING item_id`,
         [project.id, annotator, ids],
+      );
+      await sql.query(
+        `INSERT INTO item_skip (item_id, annotator, project_id, reason, until)
+         SELECT i.id, $2, $1, $4, CASE WHEN $4 = 'LATER' THEN now() + make_interval(secs => $5) END
+         FROM item i WHERE i.project_id = $1 AND i.id = ANY($3::uuid[])
+         ON CONFLICT (item_id, annotator) DO UPDATE SET reason = EXCLUDED.reason, until = EXCLUDED.until, created_at = now()`,
+        [project.id, annotator, ids, reason, cooldown],
       );
       return gone.length;
     });
