@@ -29,14 +29,18 @@ export class ConsensusResolver {
     return ctx.services.consensus.agreement(ctx.principal!, projectId, from, to);
   }
 
-  @Mutation(() => AddGoldItemsResultType, { description: 'Marks items as gold with their known answer (GOLD annotations), all or nothing.' })
+  @Mutation(() => AddGoldItemsResultType, {
+    description:
+      'Marks items as gold with their known answer (GOLD annotations), all or nothing. A re-send writes nothing (unchanged); another answer for a gold item is a CONFLICT unless replace is true.',
+  })
   addGoldItems(
     @Arg('projectId', () => ID) projectId: string,
     @Arg('items', () => [GoldItemInput]) items: GoldItemInput[],
     @Arg('annotator', { defaultValue: 'gold' }) annotator: string,
+    @Arg('replace', { defaultValue: false, description: "Append the new answer for items that are already gold with another one." }) replace: boolean,
     @Ctx() ctx: Context,
   ) {
-    return ctx.services.consensus.addGoldItems(ctx.principal!, projectId, items, annotator);
+    return ctx.services.consensus.addGoldItems(ctx.principal!, projectId, items, annotator, replace);
   }
 
   @Mutation(() => LabelingFunctionType, { description: 'Registers a labeling function (a weak source); registering it again returns it.' })

@@ -108,7 +108,9 @@ export class GoldItemInput {
 
 @ObjectType('AddGoldItemsResult')
 export class AddGoldItemsResultType {
-  @Field(() => Int) added: number;
+  @Field(() => Int, { description: 'GOLD annotations written.' }) added: number;
+  @Field(() => Int, { description: 'Items of the call that wrote nothing: already gold with this answer, or named twice with the same answer.' })
+  unchanged: number;
   @Field(() => [ID], { description: 'Item ids in input order.' }) itemIds: string[];
 }
 

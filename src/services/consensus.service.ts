@@ -1,6 +1,6 @@
 import { Database, Sql } from '../db/database';
 import { decodeFloat32 } from '../db/float32';
-import { badInput, conflict, LoupeError, notFound } from '../errors';
+import { badInput, conflict, notFound } from '../errors';
 import {
   annotatorAgreement,
   fitLabelModel,
@@ -596,35 +596,80 @@ export class ConsensusService {
   // ---- Gold ---------------------------------------------------------------------------------------------------
 
   /**
-   * Marks items as gold (known answers): appends one GOLD annotation per item by `annotator` (default "gold"), in one
-   * transaction, all or nothing. The latest GOLD annotation of an item is its gold label. QA_LEAD and ADMIN.
+   * Marks items as gold (known answers) by `annotator` (default "gold"), in one transaction, all or nothing. The latest
+   * GOLD annotation of an item is its gold answer. Idempotent: an item already gold with the same answer, or named
+   * twice in the call with the same answer (by id and by externalId), writes nothing and counts as `unchanged`; a
+   * different answer for an item that is already gold is a CONFLICT unless `replace` is true. QA_LEAD and ADMIN.
    */
-  async addGoldItems(p: Principal, projectId: string, items: GoldItemData[], annotator = 'gold'): Promise<{ added: number; itemIds: string[] }> {
+  async addGoldItems(
+    p: Principal,
+    projectId: string,
+    items: GoldItemData[],
+    annotator = 'gold',
+    replace = false,
+  ): Promise<{ added: number; unchanged: number; itemIds: string[] }> {
     if (!Array.isArray(items) || items.length === 0) throw badInput('items', 'must contain at least one item');
     if (items.length > MAX_BATCH) throw badInput('items', `at most ${MAX_BATCH} items per call, got ${items.length}`);
     checkName(annotator, 'annotator');
-    await this.projects.access(p, projectId, 'gold:manage');
-    const seen = new Map<string, number>();
-    items.forEach((it, i) => {
-      const key = it.itemId ? `id:${it.itemId}` : `ext:${it.externalId}`;
-      const j = seen.get(key);
-      if (j !== undefined) throw badInput(`items[${i}]`, `names the same item as items[${j}]`);
-      seen.set(key, i);
-    });
-    try {
-      const res = await this.annotations.submit(
-        p,
-        projectId,
-        items.map((it) => ({ itemId: it.itemId, externalId: it.externalId, label: it.label, annotator, annotatorKind: 'HUMAN', kind: 'GOLD' })),
+    return this.db.transaction(async (sql) => {
+      const project = await this.projects.access(p, projectId, 'gold:manage', sql);
+      items.forEach((it, i) => {
+        const hasId = it.itemId !== undefined && it.itemId !== null;
+        const hasExt = it.externalId !== undefined && it.externalId !== null;
+        if (hasId === hasExt) throw badInput(`items[${i}].itemId`, 'give exactly one of itemId and externalId');
+        if (hasId && !isUuid(it.itemId)) throw notFound(`item ${it.itemId}`, `items[${i}].itemId`);
+        if (!project.classes.includes(it.label)) throw badInput(`items[${i}].label`, `"${it.label}" is not one of the project's classes (${project.classes.join(', ')})`);
+      });
+      const found = await sql.query<{ id: string; external_id: string }>(
+        `SELECT id, external_id FROM item WHERE project_id = $1 AND (id = ANY($2::uuid[]) OR external_id = ANY($3::text[]))`,
+        [project.id, items.filter((it) => it.itemId).map((it) => it.itemId!), items.filter((it) => !it.itemId).map((it) => it.externalId!)],
       );
-      return { added: res.inserted, itemIds: res.results.map((r) => r.annotation.itemId) };
-    } catch (e) {
-      if (e instanceof LoupeError && e.field?.startsWith('annotations[')) {
-        const field = e.field.replace(/^annotations\[/, 'items[');
-        throw new LoupeError(e.code, e.message.replace(/^annotations\[/, 'items['), field);
-      }
-      throw e;
-    }
+      const ids = new Set(found.map((r) => r.id));
+      const byExt = new Map(found.map((r) => [r.external_id, r.id]));
+      const itemIds = items.map((it, i) => {
+        if (it.itemId) {
+          if (!ids.has(it.itemId)) throw notFound(`item ${it.itemId}`, `items[${i}].itemId`);
+          return it.itemId;
+        }
+        const id = byExt.get(it.externalId!);
+        if (!id) throw notFound(`item with externalId "${it.externalId}"`, `items[${i}].externalId`);
+        return id;
+      });
+      const current = new Map(
+        (
+          await sql.query<{ item_id: string; label: number }>(
+            `SELECT DISTINCT ON (item_id) item_id, label FROM annotation
+             WHERE project_id = $1 AND kind = 'GOLD' AND item_id = ANY($2::uuid[]) ORDER BY item_id, created_at DESC, id DESC`,
+            [project.id, [...new Set(itemIds)]],
+          )
+        ).map((r) => [r.item_id, project.classes[r.label]]),
+      );
+      const firstAt = new Map<string, number>();
+      const write: number[] = [];
+      items.forEach((it, i) => {
+        const id = itemIds[i];
+        const j = firstAt.get(id);
+        if (j !== undefined) {
+          if (items[j].label !== it.label) throw badInput(`items[${i}].label`, `names the same item as items[${j}] with another answer ("${it.label}" vs "${items[j].label}")`);
+          return;
+        }
+        firstAt.set(id, i);
+        const gold = current.get(id);
+        if (gold === it.label) return;
+        if (gold !== undefined && !replace) {
+          throw conflict(`items[${i}].label`, `item ${id} is already gold with answer "${gold}"; send replace: true to change it to "${it.label}"`);
+        }
+        write.push(i);
+      });
+      if (write.length === 0) return { added: 0, unchanged: items.length, itemIds };
+      const res = await this.annotations.submitIn(
+        sql,
+        p,
+        project.id,
+        write.map((i) => ({ itemId: itemIds[i], label: items[i].label, annotator, annotatorKind: 'HUMAN' as const, kind: 'GOLD' as const })),
+      );
+      return { added: res.inserted, unchanged: items.length - res.inserted, itemIds };
+    });
   }
 
   // ---- Weak supervision ---------------------------------------------------------------------------------------

@@ -370,7 +370,7 @@ describe('consensus, annotators, gold and weak supervision', () => {
 
     expect(expectError(await t.gql(ADD_GOLD, { p: duck, items: [item, { externalId: 'nope', label: '1' }] }, keys.QA_LEAD), 'NOT_FOUND').extensions?.field).toBe('items[1].externalId');
     expect(expectError(await t.gql(ADD_GOLD, { p: duck, items: [{ externalId: duckItems[1], label: 'x' }] }, keys.QA_LEAD), 'BAD_USER_INPUT').extensions?.field).toBe('items[0].label');
-    expect(expectError(await t.gql(ADD_GOLD, { p: duck, items: [item, item] }, keys.QA_LEAD), 'BAD_USER_INPUT').extensions?.field).toBe('items[1]');
+    expect(expectError(await t.gql(ADD_GOLD, { p: duck, items: [item, { ...item, label: '0' }] }, keys.QA_LEAD), 'BAD_USER_INPUT').extensions?.field).toBe('items[1].label');
     ok(await t.gql(REGISTER_LF, { p: duck, name: 'kw' }, keys.ML_ENGINEER));
     expect(ok(await t.gql(REGISTER_LF, { p: duck, name: 'kw' })).registerLabelingFunction.name).toBe('kw');
     expectError(await t.gql(REGISTER_LF, { p: duck, name: 'w896' }, keys.ML_ENGINEER), 'CONFLICT', 'HUMAN');
