@@ -1,11 +1,12 @@
 import { Arg, Ctx, ID, Mutation, Resolver } from 'type-graphql';
-import { AnnotationInput, SubmitAnnotationsResultType } from './annotation.types';
+import { AnnotationInput, RetractAnnotationsResultType, SubmitAnnotationsResultType } from './annotation.types';
 import type { Context } from './context';
 
 @Resolver()
 export class AnnotationResolver {
   @Mutation(() => SubmitAnnotationsResultType, {
-    description: 'Appends up to 10,000 annotations in one transaction, all or nothing; idempotent by clientMutationId.',
+    description:
+      "Appends up to 10,000 annotations in one transaction, all or nothing; idempotent by clientMutationId. An annotator's later HUMAN or GOLD annotation of an item replaces its earlier vote there.",
   })
   submitAnnotations(
     @Arg('projectId', () => ID) projectId: string,
@@ -13,5 +14,13 @@ export class AnnotationResolver {
     @Ctx() ctx: Context,
   ) {
     return ctx.services.annotations.submit(ctx.principal!, projectId, annotations);
+  }
+
+  @Mutation(() => RetractAnnotationsResultType, {
+    description:
+      'Withdraws annotations: appends one RETRACTION per id, in one transaction, all or nothing, and the withdrawn annotations stop counting (votes, current labels, consensus). Retracting an id again writes nothing. ADMIN and QA_LEAD keys; a LABELING_TOOL key only annotations it wrote.',
+  })
+  retractAnnotations(@Arg('projectId', () => ID) projectId: string, @Arg('ids', () => [ID]) ids: string[], @Ctx() ctx: Context) {
+    return ctx.services.annotations.retract(ctx.principal!, projectId, ids);
   }
 }

@@ -21,6 +21,12 @@ export class AnnotationType {
   @Field(() => String, { nullable: true }) guidelineVersion: string | null;
   @Field(() => String, { nullable: true }) clientMutationId: string | null;
   @Field(() => ID, { nullable: true, description: 'The API key that wrote it.' }) apiKeyId: string | null;
+  @Field({
+    description:
+      "Whether it is what its annotator says about the item now: false once the annotator wrote a later annotation of the same kind (HUMAN and GOLD count as one) or it was retracted. Always false for a RETRACTION.",
+  })
+  current: boolean;
+  @Field(() => ID, { nullable: true, description: 'For a RETRACTION: the annotation it withdraws.' }) retracts: string | null;
   @Field() createdAt: Date;
 }
 
@@ -52,4 +58,12 @@ export class SubmitAnnotationsResultType {
   @Field(() => Int) inserted: number;
   @Field(() => Int) duplicates: number;
   @Field(() => [SubmittedAnnotationType]) results: SubmittedAnnotationType[];
+}
+
+@ObjectType('RetractAnnotationsResult')
+export class RetractAnnotationsResultType {
+  @Field(() => Int, { description: 'RETRACTION annotations written by this call.' }) retracted: number;
+  @Field(() => Int, { description: 'Ids already retracted before: nothing written for them.' }) unchanged: number;
+  @Field(() => [AnnotationType], { description: 'The RETRACTION of each id, in input order (the stored one for ids already retracted).' })
+  retractions: AnnotationType[];
 }

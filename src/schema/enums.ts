@@ -22,6 +22,7 @@ export enum AnnotationKindEnum {
   WEAK = 'WEAK',
   GOLD = 'GOLD',
   REVIEW = 'REVIEW',
+  RETRACTION = 'RETRACTION',
 }
 export enum LabelSourceEnum {
   MAJORITY_VOTE = 'MAJORITY_VOTE',
@@ -33,6 +34,7 @@ registerEnumType(TaskTypeEnum, { name: 'TaskType' });
 registerEnumType(AnnotatorKindEnum, { name: 'AnnotatorKind' });
 registerEnumType(AnnotationKindEnum, {
   name: 'AnnotationKind',
-  description: 'HUMAN and GOLD vote for the label, REVIEW decides it; MODEL and WEAK are predictions, never labels.',
+  description:
+    "HUMAN and GOLD vote for the label, REVIEW decides it; MODEL and WEAK are predictions, never labels. Per item, each annotator's latest HUMAN or GOLD annotation is its one vote. RETRACTION withdraws an earlier annotation (written by retractAnnotations, not accepted by submitAnnotations).",
 });
 registerEnumType(LabelSourceEnum, { name: 'LabelSource' });

@@ -6,7 +6,7 @@ import { LabelSourceEnum } from './enums';
 export class CurrentLabelType {
   @Field() label: string;
   @Field(() => Float, { description: 'Share of HUMAN and GOLD votes for this label (1 when a REVIEW decided it).' }) voteShare: number;
-  @Field(() => Int, { description: 'Number of HUMAN and GOLD votes.' }) votes: number;
+  @Field(() => Int, { description: "Number of HUMAN and GOLD votes: one per annotator, its latest (retracted ones left out)." }) votes: number;
   @Field(() => LabelSourceEnum) source: LabelSourceEnum;
 }
 

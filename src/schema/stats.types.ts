@@ -10,7 +10,7 @@ export class KindCountType {
 export class ClassStatsType {
   @Field() label: string;
   @Field(() => Int, { description: 'Items whose current label is this class.' }) items: number;
-  @Field(() => Int, { description: 'HUMAN, GOLD and REVIEW annotations with this label.' }) annotations: number;
+  @Field(() => Int, { description: "Current HUMAN, GOLD and REVIEW annotations with this label (each annotator's latest per item)." }) annotations: number;
 }
 
 @ObjectType('AnnotatorStats')

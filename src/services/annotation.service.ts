@@ -8,6 +8,7 @@ import { isUuid, uuidv7 } from './ids';
 import { MAX_BATCH } from './item.service';
 import { ProjectService } from './project.service';
 
+/** Kinds submitAnnotations accepts (a RETRACTION is written by {@link AnnotationService.retract}). */
 export const ANNOTATION_KINDS: readonly AnnotationKind[] = ['HUMAN', 'MODEL', 'WEAK', 'GOLD', 'REVIEW'];
 export const ANNOTATOR_KINDS: readonly AnnotatorKind[] = ['HUMAN', 'TOOL', 'MODEL', 'LABELING_FUNCTION'];
 const MAX_NAME = 200;
@@ -20,6 +21,7 @@ const DEFAULT_ANNOTATOR_KIND: Record<AnnotationKind, AnnotatorKind> = {
   REVIEW: 'HUMAN',
   MODEL: 'MODEL',
   WEAK: 'LABELING_FUNCTION',
+  RETRACTION: 'HUMAN',
 };
 
 export interface AnnotationData {
@@ -54,7 +56,16 @@ export interface AnnotationView {
   guidelineVersion: string | null;
   clientMutationId: string | null;
   apiKeyId: string | null;
+  /** Whether it is what its annotator says about the item now (see {@link slotOf}). */
+  current: boolean;
+  retracts: string | null;
   createdAt: Date;
+}
+
+export interface RetractResult {
+  retracted: number;
+  unchanged: number;
+  retractions: AnnotationView[];
 }
 
 export interface SubmitResult {
@@ -79,12 +90,14 @@ export interface AnnotationRow {
   guideline_version: string | null;
   client_mutation_id: string | null;
   api_key_id: string | null;
+  is_current: boolean;
+  retracts: string | null;
   created_at: Date;
 }
 
 export const ANNOTATION_SELECT = `a.id, a.project_id, a.item_id, a.annotator_id, n.name AS annotator_name, n.kind AS annotator_kind,
   n.created_at AS annotator_created_at, a.label, p.classes[a.label + 1] AS label_name, a.kind, a.confidence, a.duration_ms,
-  a.guideline_version, a.client_mutation_id, a.api_key_id, a.created_at`;
+  a.guideline_version, a.client_mutation_id, a.api_key_id, a.is_current, a.retracts, a.created_at`;
 export const ANNOTATION_FROM = `annotation a JOIN annotator n ON n.id = a.annotator_id JOIN project p ON p.id = a.project_id`;
 
 export function toAnnotationView(r: AnnotationRow): AnnotationView {
@@ -100,8 +113,45 @@ export function toAnnotationView(r: AnnotationRow): AnnotationView {
     guidelineVersion: r.guideline_version,
     clientMutationId: r.client_mutation_id,
     apiKeyId: r.api_key_id,
+    current: r.is_current,
+    retracts: r.retracts,
     createdAt: new Date(r.created_at),
   };
+}
+
+/**
+ * The slot an annotation fills for its (item, annotator): HUMAN and GOLD share one (both are the annotator's vote),
+ * every other kind has its own. A later annotation in a slot replaces the earlier one; only the latest is current.
+ */
+export function slotOf(kind: AnnotationKind): string {
+  return kind === 'HUMAN' || kind === 'GOLD' ? 'VOTE' : kind;
+}
+/** {@link slotOf} in SQL, for an annotation aliased `a`. */
+export const SLOT_SQL = (a: string) => `(CASE WHEN ${a}.kind IN ('HUMAN', 'GOLD') THEN 'VOTE' ELSE ${a}.kind END)`;
+
+/** An annotation that stopped being current because a later one filled its slot, or it was retracted. */
+export interface Replaced {
+  id: string;
+  item_id: string;
+  label: number;
+  kind: AnnotationKind;
+}
+
+/**
+ * Makes each written annotation the one current annotation of its slot: every other current annotation of the same
+ * (item, annotator, slot) stops being current. `written` are the latest annotation of each slot this write touched;
+ * returns the annotations that stopped counting. The items must be locked by the caller (FOR UPDATE), so that writes
+ * to one item take turns and "latest" is the order they were written in.
+ */
+export async function replacePrevious(sql: Sql, written: Array<{ id: string; itemId: string; annotatorId: string; kind: AnnotationKind }>): Promise<Replaced[]> {
+  if (written.length === 0) return [];
+  return sql.query<Replaced>(
+    `UPDATE annotation a SET is_current = false
+     FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[]) AS w(id, item_id, annotator_id, slot)
+     WHERE a.item_id = w.item_id AND a.annotator_id = w.annotator_id AND a.is_current AND a.id <> w.id AND ${SLOT_SQL('a')} = w.slot
+     RETURNING a.id, a.item_id, a.label, a.kind`,
+    [uuidArray(written.map((w) => w.id)), uuidArray(written.map((w) => w.itemId)), uuidArray(written.map((w) => w.annotatorId)), textArray(written.map((w) => slotOf(w.kind)))],
+  );
 }
 
 /** One validated input row, with ids resolved. */
@@ -158,6 +208,7 @@ export class AnnotationService {
       for (let i = 0; i < n; i++) {
         const a = input[i];
         const kind = a.kind ?? 'HUMAN';
+        if (kind === 'RETRACTION') throw badInput(`annotations[${i}].kind`, 'a RETRACTION is written by retractAnnotations, which names the annotation it withdraws');
         if (!ANNOTATION_KINDS.includes(kind)) throw badInput(`annotations[${i}].kind`, `unknown kind ${String(kind)}`);
         if (!kinds.has(kind)) kinds.set(kind, i);
         const hasId = a.itemId !== undefined && a.itemId !== null;
@@ -239,7 +290,7 @@ export class AnnotationService {
       }
 
       // 3. Annotators by name, created on first use (sorted: concurrent creators take locks in one order).
-      const annotators = await this.ensureAnnotators(sql, project.id, rows);
+      const annotators = await this.ensureAnnotators(sql, project.id, rows, p, project.settings.sharedAnnotators === true);
       const annotatorList = [...annotators.values()];
       const annotatorIndex = new Map(annotatorList.map((a, k) => [a.name, k + 1])); // 1-based, as SQL arrays
 
@@ -300,9 +351,50 @@ export class AnnotationService {
         if (n - stored.size !== insertedCount) throw new Error(`submit: ${insertedCount} rows inserted, ${n - stored.size} expected`);
       }
 
-      // 6. Current labels of the touched items, from their locked counts plus the votes just inserted.
-      const votes = rows.filter((r, i) => !stored.has(i) && VOTING_KINDS.includes(r.kind));
-      if (votes.length) await applyVotes(sql, project.classes.length, found, votes);
+      // 6. One annotation per slot is current: what this call inserted replaces what the annotators said before in
+      //    the same slot, and within the call the last row of a slot wins. Then the current labels of the touched
+      //    items, from their locked counts plus the votes that start counting, less the votes that stop.
+      const winner = new Map<string, number>(); // slot key → last inserted row index
+      let sameCallReplaced = false;
+      for (let i = 0; i < n; i++) {
+        if (stored.has(i)) continue;
+        const key = `${rows[i].itemId} ${rows[i].annotatorName} ${slotOf(rows[i].kind)}`;
+        if (winner.has(key)) sameCallReplaced = true;
+        winner.set(key, i);
+      }
+      const lockedById = new Map(found.map((r) => [r.id, r]));
+      // An earlier current annotation can exist only where the item already holds a vote (VOTE slot) or a review
+      // (REVIEW slot); MODEL and WEAK slots are not counted on the item, so they are always looked up.
+      const mayReplace =
+        sameCallReplaced ||
+        [...winner.values()].some((i) => {
+          const r = rows[i];
+          const it = lockedById.get(r.itemId)!;
+          const slot = slotOf(r.kind);
+          if (slot === 'VOTE') return it.label_counts.some((c) => Number(c) > 0);
+          if (slot === 'REVIEW') return it.review_label !== null;
+          return true;
+        });
+      const replaced = mayReplace
+        ? await replacePrevious(
+            sql,
+            [...winner.values()].map((i) => ({ id: ids[i], itemId: rows[i].itemId, annotatorId: annotators.get(rows[i].annotatorName)!.id, kind: rows[i].kind })),
+          )
+        : [];
+      const winners = new Set(winner.values());
+      const thisCall = new Set(ids);
+      const votes: VoteDelta[] = [];
+      for (const i of winners) if (VOTING_KINDS.includes(rows[i].kind)) votes.push({ itemId: rows[i].itemId, label: rows[i].label, kind: rows[i].kind, delta: 1 });
+      // A replaced REVIEW can change which review is the latest: those items are rebuilt from their annotations.
+      const rebuild = new Set<string>();
+      for (const r of replaced) {
+        if (thisCall.has(r.id)) continue;
+        if (r.kind === 'REVIEW') rebuild.add(r.item_id);
+        else if (r.kind === 'HUMAN' || r.kind === 'GOLD') votes.push({ itemId: r.item_id, label: r.label, kind: r.kind, delta: -1 });
+      }
+      const fast = votes.filter((v) => !rebuild.has(v.itemId));
+      if (fast.length) await applyVotes(sql, project.classes.length, found, fast);
+      if (rebuild.size) await recomputeCurrentLabels(sql, [...rebuild]);
 
       // 7. Results in input order, built only if the caller asks for them.
       const createdAtDate = new Date(createdAt);
@@ -322,6 +414,8 @@ export class AnnotationService {
             guidelineVersion: row.guidelineVersion,
             clientMutationId: row.clientMutationId,
             apiKeyId: p.keyId,
+            current: winners.has(i),
+            retracts: null,
             createdAt: createdAtDate,
           };
           return { index: i, duplicate: false, annotation };
@@ -337,31 +431,123 @@ export class AnnotationService {
     }
   }
 
-  private async ensureAnnotators(sql: Sql, projectId: string, rows: Row[]): Promise<Map<string, AnnotatorView>> {
+  /**
+   * The annotators of `rows` by name, created on first use and then owned by the caller's key. An annotator belongs
+   * to the key that first wrote for it: another key writing under its name is FORBIDDEN, unless that key is an ADMIN
+   * key or the project's settings.sharedAnnotators is true. An annotator with no owner yet (one registered without
+   * writing, or whose key was deleted) is claimed by the first key that writes for it.
+   */
+  private async ensureAnnotators(sql: Sql, projectId: string, rows: Row[], p: Principal, shared: boolean): Promise<Map<string, AnnotatorView>> {
     const wanted = new Map<string, AnnotatorKind>();
-    for (const r of rows) if (!wanted.has(r.annotatorName)) wanted.set(r.annotatorName, r.annotatorKind ?? DEFAULT_ANNOTATOR_KIND[r.kind]);
+    const firstAt = new Map<string, number>();
+    rows.forEach((r, i) => {
+      if (!wanted.has(r.annotatorName)) {
+        wanted.set(r.annotatorName, r.annotatorKind ?? DEFAULT_ANNOTATOR_KIND[r.kind]);
+        firstAt.set(r.annotatorName, i);
+      }
+    });
     const names = [...wanted.keys()].sort();
-    type A = { id: string; name: string; kind: AnnotatorKind; created_at: Date };
+    type A = { id: string; name: string; kind: AnnotatorKind; created_at: Date; api_key_id: string | null };
     const view = (r: A): AnnotatorView => ({ id: r.id, name: r.name, kind: r.kind, createdAt: new Date(r.created_at) });
     const existing = await sql.query<A>(
-      `SELECT id, name, kind, created_at FROM annotator WHERE project_id = $1 AND name = ANY($2::text[])`,
+      `SELECT id, name, kind, created_at, api_key_id FROM annotator WHERE project_id = $1 AND name = ANY($2::text[])`,
       [projectId, names],
     );
-    const ids = new Map(existing.map((r) => [r.name, view(r)]));
+    const ids = new Map<string, AnnotatorView>();
+    const unowned: string[] = [];
+    for (const r of existing) {
+      if (r.api_key_id === null) unowned.push(r.id);
+      else if (r.api_key_id !== p.keyId && p.role !== 'ADMIN' && !shared) {
+        throw forbidden(
+          `annotator "${r.name}" belongs to another API key; a key writes only for the annotators it created (an ADMIN key, or settings.sharedAnnotators: true, lifts this)`,
+          `annotations[${firstAt.get(r.name)}].annotator`,
+        );
+      }
+      ids.set(r.name, view(r));
+    }
+    if (unowned.length) await sql.query(`UPDATE annotator SET api_key_id = $2 WHERE id = ANY($1::uuid[]) AND api_key_id IS NULL`, [uuidArray(unowned), p.keyId]);
     const missing = names.filter((nm) => !ids.has(nm));
     if (missing.length) {
       await sql.query(
-        `INSERT INTO annotator (project_id, name, kind) SELECT $1, * FROM unnest($2::text[], $3::text[])
+        `INSERT INTO annotator (project_id, name, kind, api_key_id) SELECT $1, t.name, t.kind, $4 FROM unnest($2::text[], $3::text[]) AS t(name, kind)
          ON CONFLICT (project_id, name) DO NOTHING`,
-        [projectId, missing, missing.map((nm) => wanted.get(nm))],
+        [projectId, missing, missing.map((nm) => wanted.get(nm)), p.keyId],
       );
       const again = await sql.query<A>(
-        `SELECT id, name, kind, created_at FROM annotator WHERE project_id = $1 AND name = ANY($2::text[])`,
+        `SELECT id, name, kind, created_at, api_key_id FROM annotator WHERE project_id = $1 AND name = ANY($2::text[])`,
         [projectId, missing],
       );
-      for (const r of again) ids.set(r.name, view(r));
+      for (const r of again) {
+        // Created by a concurrent call of another key that committed first: the same rule.
+        if (r.api_key_id !== null && r.api_key_id !== p.keyId && p.role !== 'ADMIN' && !shared) {
+          throw forbidden(`annotator "${r.name}" belongs to another API key`, `annotations[${firstAt.get(r.name)}].annotator`);
+        }
+        ids.set(r.name, view(r));
+      }
     }
     return ids;
+  }
+
+  /**
+   * Withdraws annotations, all or nothing: appends one RETRACTION per id (same item, annotator and label, `retracts`
+   * = the id) and the withdrawn annotation stops being current, so its vote no longer counts; the annotator's earlier
+   * annotations stay replaced. An id already retracted writes nothing and answers its stored RETRACTION. ADMIN and
+   * QA_LEAD keys retract any annotation of the project, a LABELING_TOOL key only those its own key wrote.
+   */
+  async retract(p: Principal, projectId: string, ids: string[]): Promise<RetractResult> {
+    return this.db.transaction((sql) => this.retractIn(sql, p, projectId, ids));
+  }
+
+  /** {@link retract} inside the caller's transaction. */
+  async retractIn(sql: Sql, p: Principal, projectId: string, ids: string[]): Promise<RetractResult> {
+    if (!Array.isArray(ids) || ids.length === 0) throw badInput('ids', 'must contain at least one annotation id');
+    if (ids.length > MAX_BATCH) throw badInput('ids', `at most ${MAX_BATCH} ids per call, got ${ids.length}`);
+    {
+      const project = await this.projects.access(p, projectId, 'project:read', sql);
+      if (!AuthService.can(p, 'annotations:submit:RETRACTION')) throw forbidden(`role ${p.role} may not retract annotations`, 'ids');
+      const firstAt = new Map<string, number>();
+      ids.forEach((id, i) => {
+        if (!isUuid(id)) throw notFound(`annotation ${id}`, `ids[${i}]`);
+        if (!firstAt.has(id)) firstAt.set(id, i);
+      });
+      const unique = [...firstAt.keys()];
+      const targets = await sql.query<{ id: string; item_id: string; annotator_id: string; label: number; kind: AnnotationKind; api_key_id: string | null }>(
+        `SELECT id, item_id, annotator_id, label, kind, api_key_id FROM annotation WHERE project_id = $1 AND id = ANY($2::uuid[])`,
+        [project.id, uuidArray(unique)],
+      );
+      const byId = new Map(targets.map((t) => [t.id, t]));
+      for (const [id, i] of firstAt) {
+        const t = byId.get(id);
+        if (!t) throw notFound(`annotation ${id}`, `ids[${i}]`);
+        if (t.kind === 'RETRACTION') throw badInput(`ids[${i}]`, `annotation ${id} is a RETRACTION; a retraction cannot be withdrawn`);
+        if (p.role === 'LABELING_TOOL' && t.api_key_id !== p.keyId) throw forbidden(`annotation ${id} was written by another API key`, `ids[${i}]`);
+      }
+      // Lock the items (id order), then see which ids are retracted already.
+      const itemIds = [...new Set(targets.map((t) => t.item_id))].sort();
+      await sql.query(`SELECT id FROM item WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`, [uuidArray(itemIds)]);
+      const done = new Set(
+        (await sql.query<{ retracts: string }>(`SELECT retracts FROM annotation WHERE retracts = ANY($1::uuid[])`, [uuidArray(unique)])).map((r) => r.retracts),
+      );
+      const todo = unique.filter((id) => !done.has(id));
+      if (todo.length) {
+        const newIds = todo.map(() => uuidv7());
+        await sql.query(
+          `INSERT INTO annotation (id, project_id, item_id, annotator_id, label, kind, guideline_version, api_key_id, is_current, retracts)
+           SELECT t.new_id, a.project_id, a.item_id, a.annotator_id, a.label, 'RETRACTION', a.guideline_version, $3, false, a.id
+           FROM unnest($1::uuid[], $2::uuid[]) AS t(new_id, old_id) JOIN annotation a ON a.id = t.old_id`,
+          [uuidArray(newIds), uuidArray(todo), p.keyId],
+        );
+        const stopped = await sql.query<{ item_id: string; kind: AnnotationKind }>(
+          `UPDATE annotation SET is_current = false WHERE id = ANY($1::uuid[]) AND is_current RETURNING item_id, kind`,
+          [uuidArray(todo)],
+        );
+        const voting = [...new Set(stopped.filter((r) => VOTING_KINDS.includes(r.kind)).map((r) => r.item_id))];
+        if (voting.length) await recomputeCurrentLabels(sql, voting);
+      }
+      const rows = await sql.query<AnnotationRow>(`SELECT ${ANNOTATION_SELECT} FROM ${ANNOTATION_FROM} WHERE a.retracts = ANY($1::uuid[])`, [uuidArray(unique)]);
+      const byTarget = new Map(rows.map((r) => [r.retracts!, toAnnotationView(r)]));
+      return { retracted: todo.length, unchanged: ids.length - todo.length, retractions: ids.map((id) => byTarget.get(id)!) };
+    }
   }
 
   /** Annotations of many items at once (for item.annotations), oldest first. */
@@ -411,8 +597,9 @@ function assertSameContent(row: Row, stored: AnnotationRow, i: number): void {
 }
 
 /**
- * An item's current label: the latest REVIEW annotation decides outright (ties in time → lowest class index);
- * otherwise the majority of HUMAN and GOLD votes (ties → lowest class index), with the winner's vote share.
+ * An item's current label, from its current annotations (each annotator's latest per slot, not retracted): the
+ * latest REVIEW decides outright (ties in time → lowest class index); otherwise the majority of HUMAN and GOLD votes,
+ * one per annotator (ties → lowest class index), with the winner's vote share.
  *
  * This re-reads every annotation of the items and rebuilds their vote counts too: the general path, for writers
  * other than submitAnnotations (which adds its votes to the locked counts, see applyVotes) and as the reference
@@ -427,7 +614,7 @@ export async function recomputeCurrentLabels(sql: Sql, itemIds: string[]): Promi
        SELECT item_id, label,
               count(*) FILTER (WHERE kind IN ('HUMAN', 'GOLD'))::int AS c,
               max(created_at) FILTER (WHERE kind = 'REVIEW') AS reviewed
-       FROM annotation WHERE item_id = ANY($1::uuid[]) AND kind IN ('HUMAN', 'GOLD', 'REVIEW')
+       FROM annotation WHERE item_id = ANY($1::uuid[]) AND is_current AND kind IN ('HUMAN', 'GOLD', 'REVIEW')
        GROUP BY item_id, label
      ), counts AS (
        SELECT u.id AS item_id, array_agg(COALESCE(v.c, 0) ORDER BY g.k) AS counts, COALESCE(sum(v.c), 0)::int AS n
@@ -464,12 +651,15 @@ export async function recomputeCurrentLabels(sql: Sql, itemIds: string[]): Promi
  * A REVIEW inserted now has created_at = now(); it replaces the stored review when now() is later, or at the same
  * instant when its class index is lower, the order recomputeCurrentLabels uses.
  */
-async function applyVotes(
-  sql: Sql,
-  numClasses: number,
-  locked: LockedItem[],
-  votes: Array<Pick<Row, 'itemId' | 'label' | 'kind'>>,
-): Promise<void> {
+/** A vote that starts (+1) or stops (−1) counting; a REVIEW only ever starts (the latest one decides). */
+interface VoteDelta {
+  itemId: string;
+  label: number;
+  kind: AnnotationKind;
+  delta: 1 | -1;
+}
+
+async function applyVotes(sql: Sql, numClasses: number, locked: LockedItem[], votes: VoteDelta[]): Promise<void> {
   type State = { counts: number[]; reviewLabel: number | null; reviewOrder: number; newReview: number | null };
   const byId = new Map(locked.map((r) => [r.id, r]));
   const states = new Map<string, State>();
@@ -483,7 +673,7 @@ async function applyVotes(
       states.set(v.itemId, s);
     }
     if (v.kind === 'REVIEW') s.newReview = s.newReview === null ? v.label : Math.min(s.newReview, v.label);
-    else s.counts[v.label]++;
+    else s.counts[v.label] += v.delta;
   }
   const n = states.size;
   const ids = new Array<string>(n);

@@ -60,6 +60,8 @@ export const PERMISSIONS: Record<Action, readonly Role[]> = {
   'annotations:submit:WEAK': ['ADMIN', 'ML_ENGINEER'],
   'annotations:submit:GOLD': ['ADMIN', 'QA_LEAD'],
   'annotations:submit:REVIEW': ['ADMIN', 'QA_LEAD'],
+  // retractAnnotations; a LABELING_TOOL key only what it wrote itself
+  'annotations:submit:RETRACTION': ['ADMIN', 'QA_LEAD', 'LABELING_TOOL'],
   'apikeys:manage': ['ADMIN'],
   'selection:next': ['ADMIN', 'ML_ENGINEER', 'QA_LEAD', 'LABELING_TOOL'],
   'predictions:submit': ['ADMIN', 'ML_ENGINEER'],

@@ -11,9 +11,9 @@ import {
   lfSummary,
   majorityVote,
 } from '../quality';
-import { AnnotationService } from './annotation.service';
+import { AnnotationService, replacePrevious } from './annotation.service';
 import { Principal } from './auth.service';
-import { isUuid } from './ids';
+import { isUuid, uuidv7 } from './ids';
 import { MAX_BATCH } from './item.service';
 import { ProjectService, ProjectView } from './project.service';
 import { LabelTable, MethodReport, tableMatrix } from '../quality/item-consensus';
@@ -43,15 +43,19 @@ function buildTable(rows: ReadonlyArray<{ item_id: string; annotator_id: string;
 }
 
 
+/** An annotation (unaliased `annotation`) that no RETRACTION withdraws. */
+const NOT_RETRACTED = `NOT EXISTS (SELECT 1 FROM annotation r WHERE r.retracts = annotation.id)`;
+
 /**
- * The latest HUMAN annotation of each (item, annotator), optionally within [from, to). GOLD annotations are not
+ * The current HUMAN annotation of each (item, annotator); within [from, to), the latest one written in the window
+ * that was not retracted (a vote replaced after the window still speaks for it). GOLD annotations are not
  * votes here: they are the truth the methods are compared against (a gold answer counted as a vote would make every
  * method look right on exactly the items used to compare them); REVIEW decides an item outright.
  */
 async function loadHuman(sql: Sql, projectId: string, window?: { from: Date; to: Date }): Promise<LabelTable> {
   const rows = await sql.query<{ item_id: string; annotator_id: string; label: number }>(
     `SELECT DISTINCT ON (item_id, annotator_id) item_id, annotator_id, label FROM annotation
-     WHERE project_id = $1 AND kind = 'HUMAN' ${window ? 'AND created_at >= $2 AND created_at < $3' : ''}
+     WHERE project_id = $1 AND kind = 'HUMAN' AND ${window ? `created_at >= $2 AND created_at < $3 AND ${NOT_RETRACTED}` : 'is_current'}
      ORDER BY item_id, annotator_id, created_at DESC, id DESC`,
     window ? [projectId, window.from, window.to] : [projectId],
   );
@@ -61,7 +65,7 @@ async function loadHuman(sql: Sql, projectId: string, window?: { from: Date; to:
 /** The latest annotation of `kind` per item (GOLD: the gold label; REVIEW: the reviewer's decision). */
 async function loadLatestOfKind(sql: Sql, projectId: string, kind: 'GOLD' | 'REVIEW'): Promise<Map<string, number>> {
   const rows = await sql.query<{ item_id: string; label: number }>(
-    `SELECT DISTINCT ON (item_id) item_id, label FROM annotation WHERE project_id = $1 AND kind = $2
+    `SELECT DISTINCT ON (item_id) item_id, label FROM annotation WHERE project_id = $1 AND kind = $2 AND is_current
      ORDER BY item_id, created_at DESC, id DESC`,
     [projectId, kind],
   );
@@ -82,7 +86,7 @@ async function loadWeak(sql: Sql, projectId: string): Promise<{ table: LabelTabl
     `SELECT DISTINCT ON (item_id, annotator_id) item_id, annotator_id, label FROM (
        SELECT item_id, annotator_id, label, created_at, 1 AS pri FROM weak_vote WHERE project_id = $1
        UNION ALL
-       SELECT item_id, annotator_id, label, created_at, 0 AS pri FROM annotation WHERE project_id = $1 AND kind = 'WEAK'
+       SELECT item_id, annotator_id, label, created_at, 0 AS pri FROM annotation WHERE project_id = $1 AND kind = 'WEAK' AND is_current
      ) v ORDER BY item_id, annotator_id, created_at DESC, pri DESC`,
     [projectId],
   );
@@ -415,7 +419,7 @@ export class ConsensusService {
         `SELECT n.id, n.name, n.kind, count(a.id)::int AS total,
            count(a.id) FILTER (WHERE a.created_at > now() - interval '24 hours')::int AS d1,
            count(a.id) FILTER (WHERE a.created_at > now() - interval '7 days')::int AS d7
-         FROM annotator n LEFT JOIN annotation a ON a.annotator_id = n.id
+         FROM annotator n LEFT JOIN annotation a ON a.annotator_id = n.id AND a.kind <> 'RETRACTION'
          WHERE n.project_id = $1 AND n.kind IN ('HUMAN', 'TOOL') GROUP BY n.id, n.name, n.kind ORDER BY n.name`,
         [project.id],
       );
@@ -432,7 +436,7 @@ export class ConsensusService {
       );
       const mix = await sql.query<{ annotator_id: string; label: number; recent: boolean; n: number }>(
         `SELECT annotator_id, label, created_at > now() - make_interval(days => $2) AS recent, count(*)::int AS n
-         FROM annotation WHERE project_id = $1 AND kind = 'HUMAN' GROUP BY annotator_id, label, recent`,
+         FROM annotation WHERE project_id = $1 AND kind = 'HUMAN' AND is_current GROUP BY annotator_id, label, recent`,
         [project.id, DRIFT_DAYS],
       );
 
@@ -635,15 +639,13 @@ export class ConsensusService {
         if (!id) throw notFound(`item with externalId "${it.externalId}"`, `items[${i}].externalId`);
         return id;
       });
-      const current = new Map(
-        (
-          await sql.query<{ item_id: string; label: number }>(
-            `SELECT DISTINCT ON (item_id) item_id, label FROM annotation
-             WHERE project_id = $1 AND kind = 'GOLD' AND item_id = ANY($2::uuid[]) ORDER BY item_id, created_at DESC, id DESC`,
-            [project.id, [...new Set(itemIds)]],
-          )
-        ).map((r) => [r.item_id, project.classes[r.label]]),
+      const goldRows = await sql.query<{ id: string; item_id: string; label: number; annotator: string }>(
+        `SELECT a.id, a.item_id, a.label, n.name AS annotator FROM annotation a JOIN annotator n ON n.id = a.annotator_id
+         WHERE a.project_id = $1 AND a.kind = 'GOLD' AND a.is_current AND a.item_id = ANY($2::uuid[]) ORDER BY a.item_id, a.created_at DESC, a.id DESC`,
+        [project.id, [...new Set(itemIds)]],
       );
+      const current = new Map<string, string>();
+      for (const r of goldRows) if (!current.has(r.item_id)) current.set(r.item_id, project.classes[r.label]);
       const firstAt = new Map<string, number>();
       const write: number[] = [];
       items.forEach((it, i) => {
@@ -662,6 +664,11 @@ export class ConsensusService {
         write.push(i);
       });
       if (write.length === 0) return { added: 0, unchanged: items.length, itemIds };
+      // A replaced answer given under another annotator name is retracted, so the item keeps one gold answer (under
+      // the same name the new annotation replaces it by itself).
+      const rewritten = new Set(write.map((i) => itemIds[i]));
+      const stale = goldRows.filter((r) => rewritten.has(r.item_id) && r.annotator !== annotator).map((r) => r.id);
+      if (stale.length) await this.annotations.retractIn(sql, p, project.id, stale);
       const res = await this.annotations.submitIn(
         sql,
         p,
@@ -725,11 +732,16 @@ export class ConsensusService {
         );
         const voted = changed.filter((i) => labels[i] !== null);
         if (voted.length) {
+          const ids = voted.map(() => uuidv7());
           await sql.query(
-            `INSERT INTO annotation (project_id, item_id, annotator_id, label, kind, guideline_version, api_key_id)
-             SELECT $1, t.item_id, $2, t.label, 'WEAK', $3, $4 FROM unnest($5::uuid[], $6::smallint[]) AS t(item_id, label)`,
-            [project.id, a.id, project.guidelineVersion, p.keyId, voted.map((i) => itemIds[i]), voted.map((i) => labels[i])],
+            `INSERT INTO annotation (id, project_id, item_id, annotator_id, label, kind, guideline_version, api_key_id)
+             SELECT t.id, $1, t.item_id, $2, t.label, 'WEAK', $3, $4 FROM unnest($5::uuid[], $6::uuid[], $7::smallint[]) AS t(id, item_id, label)`,
+            [project.id, a.id, project.guidelineVersion, p.keyId, ids, voted.map((i) => itemIds[i]), voted.map((i) => labels[i])],
           );
+          // The LF's latest WEAK annotation of an item is its current one (the last of the call for an item named twice).
+          const last = new Map<string, string>();
+          voted.forEach((i, j) => last.set(itemIds[i], ids[j]));
+          await replacePrevious(sql, [...last].map(([itemId, id]) => ({ id, itemId, annotatorId: a.id, kind: 'WEAK' as const })));
         }
       }
       const labeled = labels.filter((l) => l !== null).length;

@@ -62,7 +62,7 @@ export async function planGold(
   for (let s = 0; s < a.size; s++) if (rng.next() < rate) g++;
   if (g === 0) return none;
   const gold = new Set(
-    (await sql.query<{ item_id: string }>(`SELECT DISTINCT item_id FROM annotation WHERE project_id = $1 AND kind = 'GOLD'`, [a.projectId])).map((r) => r.item_id),
+    (await sql.query<{ item_id: string }>(`SELECT DISTINCT item_id FROM annotation WHERE project_id = $1 AND kind = 'GOLD' AND is_current`, [a.projectId])).map((r) => r.item_id),
   );
   const eligible = a.labeled.filter((i) => {
     const id = a.rowIds[i];

@@ -4,7 +4,7 @@ import { decodeFloat32 } from '../db/float32';
 import { badInput, conflict, notFound } from '../errors';
 import { labelHealthSummary } from '../quality';
 import type { FilterBy, LabelQualityMethod } from '../quality';
-import { recomputeCurrentLabels } from './annotation.service';
+import { recomputeCurrentLabels, replacePrevious } from './annotation.service';
 import { AuthService, Principal } from './auth.service';
 import { isUuid, uuidv7 } from './ids';
 import { ITEM_SELECT, ItemView, toItemView } from './item.service';
@@ -319,6 +319,7 @@ export class LabelIssueService {
            VALUES ($1, $2, $3, $4, $5, 'REVIEW', $6, $7)`,
           [annotationId, project.id, row.item_id, a.id, newLabel, project.guidelineVersion, p.keyId],
         );
+        await replacePrevious(sql, [{ id: annotationId, itemId: row.item_id, annotatorId: a.id, kind: 'REVIEW' }]);
         await recomputeCurrentLabels(sql, [row.item_id]);
       }
       const [{ n }] = await sql.query<{ n: number }>(

@@ -155,7 +155,7 @@ export class RoutingService {
       const items = await sql.query<{ id: string }>(`SELECT id FROM item WHERE project_id = $1 ORDER BY created_at, id`, [projectId]);
       const votes = await sql.query<{ item_id: string; label: number; kind: string; n: number; last_at: string }>(
         `SELECT item_id, label, kind, count(*)::int AS n, max(created_at)::text AS last_at FROM annotation
-         WHERE project_id = $1 AND kind IN ('HUMAN', 'GOLD', 'REVIEW') GROUP BY item_id, label, kind`,
+         WHERE project_id = $1 AND kind IN ('HUMAN', 'GOLD', 'REVIEW') AND is_current GROUP BY item_id, label, kind`,
         [projectId],
       );
       type Acc = { counts: Map<number, number>; total: number; reviewAt: number | null };

@@ -24,6 +24,7 @@ type Op =
   | 'projects'
   | 'importItems'
   | `submitAnnotations:${Kind}`
+  | 'retractAnnotations'
   | 'items'
   | 'item'
   | 'projectStats'
@@ -48,6 +49,7 @@ const ALLOWED: Record<Op, Role[]> = {
   'submitAnnotations:WEAK': ['ADMIN', 'ML_ENGINEER'],
   'submitAnnotations:GOLD': ['ADMIN', 'QA_LEAD'],
   'submitAnnotations:REVIEW': ['ADMIN', 'QA_LEAD'],
+  retractAnnotations: ['ADMIN', 'QA_LEAD', 'LABELING_TOOL'],
   items: EVERY,
   item: EVERY,
   projectStats: ['ADMIN', 'ML_ENGINEER', 'QA_LEAD', 'MANAGER'],
@@ -63,6 +65,7 @@ const PROJECT_OPS: Op[] = [
   'project',
   'importItems',
   ...KINDS.map((k) => `submitAnnotations:${k}` as Op),
+  'retractAnnotations',
   'items',
   'item',
   'projectStats',
@@ -71,7 +74,7 @@ const PROJECT_OPS: Op[] = [
 ];
 const GLOBAL_OPS: Op[] = ['createProject', 'projects', 'createApiKey:allProjects', 'apiKeys'];
 /** Operations that write: a refused one must leave the database as it was. */
-const WRITES = new Set<Op>(['createProject', 'updateProject', 'importItems', ...KINDS.map((k) => `submitAnnotations:${k}` as Op), 'createApiKey', 'createApiKey:allProjects', 'revokeApiKey']);
+const WRITES = new Set<Op>(['createProject', 'updateProject', 'importItems', ...KINDS.map((k) => `submitAnnotations:${k}` as Op), 'retractAnnotations', 'createApiKey', 'createApiKey:allProjects', 'revokeApiKey']);
 
 type Outcome = 'OK' | 'FORBIDDEN' | 'NOT_FOUND';
 
@@ -98,6 +101,8 @@ describe('role × operation × project scope', () => {
   const project: Record<'A' | 'B', string> = { A: '', B: '' };
   const seedItem: Record<'A' | 'B', string> = { A: '', B: '' };
   const keys = {} as Record<Scope, Record<Role, { key: string; id: string }>>;
+  /** `${keyId} ${target}` → an annotation for that key to retract. */
+  const retractable = new Map<string, string>();
   let n = 0;
   const uniq = (p: string) => `${p}-${++n}-${randomUUID().slice(0, 8)}`;
 
@@ -132,7 +137,8 @@ describe('role × operation × project scope', () => {
       const kind = op.split(':')[1] as Kind;
       const cmid = uniq('cm');
       const itemId = target === 'B' ? seedItem.B : seedItem.A;
-      const res = await t.gql(SUBMIT, { p: pid, a: [{ itemId, annotator: `ann-${kind}`, label: 'x', kind, clientMutationId: cmid }] }, key);
+      // An annotator belongs to the key that first wrote for it: each key writes under its own name.
+      const res = await t.gql(SUBMIT, { p: pid, a: [{ itemId, annotator: `ann-${kind}-${keyId}`, label: 'x', kind, clientMutationId: cmid }] }, key);
       return {
         res,
         id: pid,
@@ -143,6 +149,16 @@ describe('role × operation × project scope', () => {
       };
     }
     switch (op) {
+      case 'retractAnnotations': {
+        // An annotation the caller may retract if its role allows: its own where it may write HUMAN, else the admin's.
+        const ann = target === 'missing' ? randomUUID() : retractable.get(`${keyId} ${target}`)!;
+        const res = await t.gql(`mutation($p: ID!, $ids: [ID!]!) { retractAnnotations(projectId: $p, ids: $ids) { retracted unchanged } }`, { p: pid, ids: [ann] }, key);
+        return {
+          res,
+          id: pid,
+          effect: async () => expect(await t.sql(`SELECT project_id FROM annotation WHERE retracts = $1 AND kind = 'RETRACTION'`, [ann])).toEqual([{ project_id: pid }]),
+        };
+      }
       case 'createProject': {
         const name = uniq('proj');
         const res = await t.gql(CREATE_PROJECT, { input: { name, classes: ['x', 'y'] } }, key);
@@ -222,6 +238,18 @@ describe('role × operation × project scope', () => {
     for (const scope of ['all', 'A'] as const) {
       keys[scope] = {} as Record<Role, { key: string; id: string }>;
       for (const role of ROLES) keys[scope][role] = await createKey(role, scope === 'all' ? null : [project.A]);
+    }
+    // One annotation per (key, project) for retractAnnotations, written by the key itself where it may write HUMAN.
+    for (const scope of ['all', 'A'] as const) {
+      for (const role of ROLES) {
+        const { key, id } = keys[scope][role];
+        for (const target of ['A', 'B'] as const) {
+          const own = (role === 'ADMIN' || role === 'LABELING_TOOL') && (scope === 'all' || target === 'A');
+          const r = await t.gql(SUBMIT, { p: project[target], a: [{ itemId: seedItem[target], annotator: `r-${id}`, label: 'x' }] }, own ? key : undefined);
+          expect(r.errors).toBeUndefined();
+          retractable.set(`${id} ${target}`, r.data.submitAnnotations.results[0].annotation.id);
+        }
+      }
     }
   });
   afterAll(async () => {
