@@ -3,10 +3,10 @@ import type { Sql } from '../db/database';
 import { createRng } from '../quality/rng';
 import type { SelectInputs, SelectResult } from '../sampling';
 import type { ItemView } from './item.service';
-import { effectiveSettings, SETTINGS_SPEC } from './settings';
+import { effectiveSettings } from './settings';
 
 /** Share of a nextBatch that is gold items when the project's settings give no `goldRate`. */
-export const DEFAULT_GOLD_RATE = (SETTINGS_SPEC.goldRate as { default: number }).default;
+export const DEFAULT_GOLD_RATE = effectiveSettings({}).goldRate;
 
 /** The project's gold injection rate: settings.goldRate in [0, 1], else {@link DEFAULT_GOLD_RATE}. */
 export function goldRateOf(settings: Record<string, unknown>): number {

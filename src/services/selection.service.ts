@@ -8,7 +8,7 @@ import { isTool, ITEM_SELECT, ItemView, MAX_BATCH, toItemView } from './item.ser
 import { EmbeddingCache, PredictionCache, VersionPredictions } from './feature-cache';
 import { blindGold, mixGold, planGold } from './gold-injection';
 import { ProjectService, ProjectView } from './project.service';
-import { effectiveSettings, MAX_LEASE_SECONDS, SETTINGS_SPEC } from './settings';
+import { effectiveSettings, MAX_LEASE_SECONDS } from './settings';
 
 /** The strategies nextBatch offers (selectBatch's RELABEL_OR_NEW needs ActiveLab scores the service does not compute yet). */
 export const NEXT_BATCH_STRATEGIES = ['RANDOM', 'LEAST_CONFIDENCE', 'MARGIN', 'ENTROPY', 'VOTE_ENTROPY', 'KL_CONSENSUS', 'KCENTER', 'HYBRID', 'CLUSTER_MARGIN'] as const;
@@ -24,10 +24,10 @@ export const MAX_BATCH_SIZE = 1000;
 export const RELEASE_REASONS = ['LATER', 'SKIP'] as const;
 export type ReleaseReason = (typeof RELEASE_REASONS)[number];
 /** How long a LATER release keeps an item from the annotator when the settings give no `skipCooldownSeconds`. */
-export const DEFAULT_SKIP_COOLDOWN_SECONDS = (SETTINGS_SPEC.skipCooldownSeconds as { default: number }).default;
+export const DEFAULT_SKIP_COOLDOWN_SECONDS = effectiveSettings({}).skipCooldownSeconds;
 
 /** A lease's length when the project's settings give no `leaseSeconds`. */
-export const DEFAULT_LEASE_SECONDS = (SETTINGS_SPEC.leaseSeconds as { default: number }).default;
+export const DEFAULT_LEASE_SECONDS = effectiveSettings({}).leaseSeconds;
 export { MAX_LEASE_SECONDS };
 const MAX_NAME = 200;
 

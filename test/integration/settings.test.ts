@@ -100,6 +100,12 @@ describe('project settings', () => {
     expectError(await t.gql(UPDATE, { id, s: nest(32) }), 'BAD_USER_INPUT', 'input.settings: nests deeper than 32 levels');
     expect((await t.gql(UPDATE, { id, s: { free: nest(30) } })).errors).toBeUndefined();
     expect((await t.gql(UPDATE, { id, s: { free: null } })).errors).toBeUndefined();
+    // Written inline in the operation instead of as a variable: refused the same way; far deeper, the parser refuses it.
+    const inline = (k: number) => `mutation { updateProject(id: "${id}", input: { settings: { free: ${'{a: '.repeat(k)}1${'}'.repeat(k)} } }) { id } }`;
+    expectError(await t.gql(inline(40)), 'BAD_USER_INPUT', 'input.settings: nests deeper than 32 levels');
+    const parsed = await t.gql(inline(5000));
+    expect(parsed.status).toBe(400);
+    expectError(parsed, 'GRAPHQL_PARSE_FAILED');
     expect(await stored(id)).toEqual({});
     // The server is still well.
     expect((await t.gql(`query($id: ID!) { project(id: $id) { id } }`, { id })).data.project.id).toBe(id);
