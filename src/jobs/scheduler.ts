@@ -1,6 +1,7 @@
 import { createTask, ScheduledTask, validate } from 'node-cron';
 import type { Database } from '../db/database';
 import { log } from '../logger';
+import { scheduleOf } from '../services/settings';
 import type { Job, JobName } from './job';
 import type { JobRunView } from './job-run';
 import { JOBS } from './registry';
@@ -17,7 +18,8 @@ export interface SchedulerOptions {
 
 /**
  * The one owner of node-cron. Each project runs each job on its schedule: `settings.schedules[name]` (a cron
- * expression, 5 fields or 6 with seconds; null or "off" turns it off) or else the job's default. Every replica runs
+ * expression, 5 fields or 6 with seconds; "off" turns it off) or else the job's default. A stored value that is not
+ * a cron expression (settings written before they were validated) is logged once and the job's default applies. Every replica runs
  * the same tasks; a fire only *tries* the slot: {@link JobRunner.startScheduled} claims (project, job, slot) once in
  * the database under the job's advisory lock, so each slot runs once however many replicas there are.
  *
@@ -81,9 +83,8 @@ export class Scheduler {
     const jobs = (this.opts.jobs ?? (() => JOBS))();
     const want = new Map<string, { projectId: string; name: JobName; expression: string }>();
     for (const p of projects) {
-      const custom = (p.settings?.schedules ?? {}) as Record<string, unknown>;
       for (const job of jobs) {
-        const expression = this.expressionFor(p.id, job, custom);
+        const expression = this.expressionFor(p.id, job, p.settings);
         if (expression) want.set(`${p.id}:${job.name}`, { projectId: p.id, name: job.name, expression });
       }
     }
@@ -101,17 +102,18 @@ export class Scheduler {
   }
 
   /** The project's schedule for a job: its setting, else the job's default; null = not scheduled. */
-  private expressionFor(projectId: string, job: Job, custom: Record<string, unknown>): string | null {
-    const own = Object.prototype.hasOwnProperty.call(custom, job.name);
-    const raw = own ? custom[job.name] : job.schedule;
-    if (raw === null || raw === undefined || raw === false || raw === 'off' || raw === '') return null;
-    if (typeof raw === 'string' && validate(raw)) return raw;
-    const key = `${projectId}:${job.name}:${String(raw)}`;
-    if (!this.warned.has(key)) {
-      this.warned.add(key);
-      log.warn('scheduler: invalid schedule ignored', { project: projectId, job: job.name, schedule: raw, expected: 'a cron expression or null' });
+  private expressionFor(projectId: string, job: Job, settings: Record<string, unknown> | null): string | null {
+    const own = scheduleOf(settings, job.name);
+    if (own.kind === 'off') return null;
+    if (own.kind === 'cron') return own.expression;
+    if (own.kind === 'invalid') {
+      const key = `${projectId}:${job.name}:${String(own.value)}`;
+      if (!this.warned.has(key)) {
+        this.warned.add(key);
+        log.warn('scheduler: invalid schedule ignored', { project: projectId, job: job.name, schedule: own.value, expected: 'a cron expression or "off"' });
+      }
     }
-    return own && job.schedule && validate(job.schedule) ? job.schedule : null;
+    return job.schedule && validate(job.schedule) ? job.schedule : null;
   }
 
   private async fire(projectId: string, name: JobName, slot: Date): Promise<void> {

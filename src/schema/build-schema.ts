@@ -15,22 +15,38 @@ import { ProjectResolver } from './project.resolver';
 import { RoutingResolver } from './routing.resolver';
 import { SnapshotResolver } from './snapshot.resolver';
 
-/** The path of the first string (or object key) in `v` that holds U+0000, which PostgreSQL text and jsonb cannot store. */
+/** A path segment and the one before it; the path is only spelled out when it is reported. */
+interface PathNode {
+  seg: string;
+  up: PathNode | null;
+}
+const spell = (n: PathNode | null): string => {
+  const segs: string[] = [];
+  for (let c = n; c; c = c.up) segs.push(c.seg);
+  return segs.reverse().join('');
+};
+
+/**
+ * The path of the first string (or object key) in `v` that holds U+0000, which PostgreSQL text and jsonb cannot store.
+ * Walks with a stack of its own, not recursion, so that deeply nested JSON arguments cannot overflow the call stack.
+ */
 function findNul(v: unknown, path: string): string | null {
-  if (typeof v === 'string') return v.includes('\u0000') ? path : null;
-  if (Array.isArray(v)) {
-    if (typeof v[0] === 'number') return null; // [Float!] (embeddings): nothing to look at
-    for (let i = 0; i < v.length; i++) {
-      const f = findNul(v[i], `${path}[${i}]`);
-      if (f) return f;
-    }
-    return null;
-  }
-  if (v !== null && typeof v === 'object' && !(v instanceof Date)) {
-    for (const [k, x] of Object.entries(v)) {
-      if (k.includes('\u0000')) return `${path}.${JSON.stringify(k)}`;
-      const f = findNul(x, `${path}.${k}`);
-      if (f) return f;
+  const stack: Array<{ v: unknown; at: PathNode; badKey: boolean }> = [{ v, at: { seg: path, up: null }, badKey: false }];
+  while (stack.length) {
+    const { v: x, at, badKey } = stack.pop()!;
+    if (badKey) return spell(at);
+    if (typeof x === 'string') {
+      if (x.includes('\u0000')) return spell(at);
+    } else if (Array.isArray(x)) {
+      if (typeof x[0] === 'number') continue; // [Float!] (embeddings): nothing to look at
+      for (let i = x.length - 1; i >= 0; i--) stack.push({ v: x[i], at: { seg: `[${i}]`, up: at }, badKey: false });
+    } else if (x !== null && typeof x === 'object' && !(x instanceof Date)) {
+      const entries = Object.entries(x);
+      for (let i = entries.length - 1; i >= 0; i--) {
+        const [k, y] = entries[i];
+        const bad = k.includes('\u0000');
+        stack.push({ v: y, at: { seg: `.${bad ? JSON.stringify(k) : k}`, up: at }, badKey: bad });
+      }
     }
   }
   return null;

@@ -11,7 +11,11 @@ export class ProjectType {
   @Field(() => TaskTypeEnum) taskType: TaskTypeEnum;
   @Field(() => Int, { nullable: true, description: 'Length of item embeddings; null = items use the built-in text featurizer.' })
   embeddingDim: number | null;
-  @Field(() => GraphQLJSONObject) settings: Record<string, unknown>;
+  @Field(() => GraphQLJSONObject, {
+    name: 'settings',
+    description: 'The effective settings: what is stored, with the default of every key it leaves out (see the README settings table).',
+  })
+  effectiveSettings: Record<string, unknown>;
   @Field() guidelineVersion: string;
   @Field() createdAt: Date;
   @Field() updatedAt: Date;
@@ -23,7 +27,8 @@ export class CreateProjectInput {
   @Field(() => [String]) @ArrayMinSize(2) @ArrayMaxSize(1000) classes: string[];
   @Field(() => TaskTypeEnum, { nullable: true }) taskType?: TaskTypeEnum;
   @Field(() => Int, { nullable: true }) @IsOptional() @IsInt() @Min(1) @Max(65536) embeddingDim?: number;
-  @Field(() => GraphQLJSONObject, { nullable: true }) settings?: Record<string, unknown>;
+  @Field(() => GraphQLJSONObject, { nullable: true, description: 'Project settings (see the README settings table); keys left out take their defaults.' })
+  settings?: Record<string, unknown>;
   @Field({ nullable: true }) @IsOptional() @MaxLength(100) guidelineVersion?: string;
 }
 
@@ -33,6 +38,6 @@ export class UpdateProjectInput {
   @Field(() => [String], { nullable: true, description: 'The current classes in order, optionally followed by new ones.' })
   classes?: string[];
   @Field(() => Int, { nullable: true }) embeddingDim?: number;
-  @Field(() => GraphQLJSONObject, { nullable: true, description: 'Replaces the settings object.' }) settings?: Record<string, unknown>;
+  @Field(() => GraphQLJSONObject, { nullable: true, description: 'A JSON merge patch (RFC 7386) on the stored settings: objects merge key by key, null removes a key (its default applies), anything else replaces. The result is validated as a whole.' }) settings?: Record<string, unknown>;
   @Field({ nullable: true }) @IsOptional() @MaxLength(100) guidelineVersion?: string;
 }

@@ -1,11 +1,11 @@
 import type { ComputePool } from '../compute/pool';
 import { Database, Sql } from '../db/database';
 import { decodeFloat32 } from '../db/float32';
-import { badInput } from '../errors';
 import { chiSquareTest, jensenShannon, psi } from '../quality';
 import { createRng } from '../quality/rng';
 import { Principal } from './auth.service';
 import { ProjectService } from './project.service';
+import { effectiveSettings } from './settings';
 
 export type DriftKind = 'EMBEDDING' | 'PREDICTION' | 'LABEL' | 'ANNOTATOR';
 export type DriftVerdict = 'OK' | 'WARN' | 'DRIFT';
@@ -52,19 +52,8 @@ export interface DriftSettings {
   thresholds: DriftThresholds;
 }
 
-export const DEFAULT_THRESHOLDS: DriftThresholds = { pvalueWarn: 0.05, pvalueDrift: 0.01, psiWarn: 0.1, psiDrift: 0.25, jsWarn: 0.1, jsDrift: 0.2 };
-export const DEFAULT_DRIFT: DriftSettings = {
-  windowDays: 7,
-  referenceDays: 30,
-  split: 'time',
-  reference: null,
-  current: null,
-  sampleSize: 2000,
-  permutations: 100,
-  seed: 0,
-  minAnnotations: 5,
-  thresholds: DEFAULT_THRESHOLDS,
-};
+export const DEFAULT_DRIFT: DriftSettings = driftSettings({});
+export const DEFAULT_THRESHOLDS: DriftThresholds = DEFAULT_DRIFT.thresholds;
 
 /** Floor of a category's share in the categorical PSI, as psi()'s PSI_EPSILON: an empty category gives a finite log ratio. */
 const CATEGORICAL_PSI_EPSILON = 1e-4;
@@ -136,62 +125,11 @@ const toView = (r: ReportRow): DriftReportView => ({
   createdAt: new Date(r.created_at),
 });
 
-function num(raw: Record<string, unknown>, key: string, field: string, dflt: number, check: (v: number) => boolean, what: string): number {
-  const v = raw[key];
-  if (v === undefined || v === null) return dflt;
-  if (typeof v !== 'number' || !Number.isFinite(v) || !check(v)) throw badInput(`${field}.${key}`, `must be ${what}, got ${JSON.stringify(v)}`);
-  return v;
-}
-
-function windowOf(raw: unknown, field: string): DriftWindow | null {
-  if (raw === undefined || raw === null) return null;
-  const w = raw as { from?: unknown; to?: unknown };
-  const from = typeof w.from === 'string' ? new Date(w.from) : null;
-  const to = typeof w.to === 'string' ? new Date(w.to) : null;
-  if (!from || Number.isNaN(from.getTime())) throw badInput(`${field}.from`, 'must be an ISO timestamp');
-  if (!to || Number.isNaN(to.getTime())) throw badInput(`${field}.to`, 'must be an ISO timestamp');
-  if (!(from < to)) throw badInput(field, 'from must be before to');
-  return { from, to };
-}
-
-/** Reads settings.drift (see DriftSettings), refusing values of the wrong type. */
+/** settings.drift as the drift job uses it (see DriftSettings): the effective settings, windows as dates. */
 export function driftSettings(settings: Record<string, unknown>): DriftSettings {
-  const raw = settings.drift;
-  if (raw === undefined || raw === null) return { ...DEFAULT_DRIFT, thresholds: { ...DEFAULT_THRESHOLDS } };
-  if (typeof raw !== 'object' || Array.isArray(raw)) throw badInput('settings.drift', 'must be an object');
-  const r = raw as Record<string, unknown>;
-  const f = 'settings.drift';
-  const pos = (v: number) => v > 0;
-  const posInt = (v: number) => Number.isInteger(v) && v > 0;
-  const split = r.split ?? 'time';
-  if (split !== 'time' && split !== 'halves') throw badInput(`${f}.split`, `must be "time" or "halves", got ${JSON.stringify(split)}`);
-  const reference = windowOf(r.reference, `${f}.reference`);
-  const current = windowOf(r.current, `${f}.current`);
-  if ((reference === null) !== (current === null)) throw badInput(reference ? `${f}.current` : `${f}.reference`, 'give both reference and current windows, or neither');
-  const t = (r.thresholds ?? {}) as Record<string, unknown>;
-  if (typeof t !== 'object' || Array.isArray(t)) throw badInput(`${f}.thresholds`, 'must be an object');
-  const tf = `${f}.thresholds`;
-  const unit = (v: number) => v >= 0 && v <= 1;
-  const thresholds: DriftThresholds = {
-    pvalueWarn: num(t, 'pvalueWarn', tf, DEFAULT_THRESHOLDS.pvalueWarn, unit, 'in [0, 1]'),
-    pvalueDrift: num(t, 'pvalueDrift', tf, DEFAULT_THRESHOLDS.pvalueDrift, unit, 'in [0, 1]'),
-    psiWarn: num(t, 'psiWarn', tf, DEFAULT_THRESHOLDS.psiWarn, (v) => v >= 0, '≥ 0'),
-    psiDrift: num(t, 'psiDrift', tf, DEFAULT_THRESHOLDS.psiDrift, (v) => v >= 0, '≥ 0'),
-    jsWarn: num(t, 'jsWarn', tf, DEFAULT_THRESHOLDS.jsWarn, unit, 'in [0, 1]'),
-    jsDrift: num(t, 'jsDrift', tf, DEFAULT_THRESHOLDS.jsDrift, unit, 'in [0, 1]'),
-  };
-  return {
-    windowDays: num(r, 'windowDays', f, DEFAULT_DRIFT.windowDays, pos, 'a positive number'),
-    referenceDays: num(r, 'referenceDays', f, DEFAULT_DRIFT.referenceDays, pos, 'a positive number'),
-    split,
-    reference,
-    current,
-    sampleSize: num(r, 'sampleSize', f, DEFAULT_DRIFT.sampleSize, (v) => Number.isInteger(v) && v >= 2, 'an integer ≥ 2'),
-    permutations: num(r, 'permutations', f, DEFAULT_DRIFT.permutations, (v) => Number.isInteger(v) && v >= 0, 'an integer ≥ 0'),
-    seed: num(r, 'seed', f, DEFAULT_DRIFT.seed, () => true, 'a number'),
-    minAnnotations: num(r, 'minAnnotations', f, DEFAULT_DRIFT.minAnnotations, posInt, 'a positive integer'),
-    thresholds,
-  };
+  const d = effectiveSettings(settings).drift;
+  const win = (w: { from: string; to: string } | undefined): DriftWindow | null => (w ? { from: new Date(w.from), to: new Date(w.to) } : null);
+  return { ...d, thresholds: { ...d.thresholds }, reference: win(d.reference), current: win(d.current) };
 }
 
 const byPvalue = (p: number, t: DriftThresholds): DriftVerdict => (p <= t.pvalueDrift ? 'DRIFT' : p <= t.pvalueWarn ? 'WARN' : 'OK');

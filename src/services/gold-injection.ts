@@ -1,19 +1,16 @@
 import { createHash } from 'node:crypto';
 import type { Sql } from '../db/database';
-import { badInput } from '../errors';
 import { createRng } from '../quality/rng';
 import type { SelectInputs, SelectResult } from '../sampling';
 import type { ItemView } from './item.service';
+import { effectiveSettings } from './settings';
 
 /** Share of a nextBatch that is gold items when the project's settings give no `goldRate`. */
-export const DEFAULT_GOLD_RATE = 0.05;
+export const DEFAULT_GOLD_RATE = effectiveSettings({}).goldRate;
 
 /** The project's gold injection rate: settings.goldRate in [0, 1], else {@link DEFAULT_GOLD_RATE}. */
 export function goldRateOf(settings: Record<string, unknown>): number {
-  const v = settings.goldRate;
-  if (v === undefined || v === null) return DEFAULT_GOLD_RATE;
-  if (typeof v !== 'number' || !(v >= 0 && v <= 1)) throw badInput('project.settings.goldRate', 'must be a number in [0, 1]');
-  return v;
+  return effectiveSettings(settings).goldRate;
 }
 
 /** The gold items mixed into one nextBatch. */

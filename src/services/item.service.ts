@@ -4,6 +4,7 @@ import { badInput, forbidden, notFound } from '../errors';
 import { Principal } from './auth.service';
 import { isUuid } from './ids';
 import { ProjectService, ProjectView } from './project.service';
+import { effectiveSettings } from './settings';
 
 export const MAX_BATCH = 10_000;
 const MAX_EXTERNAL_ID = 512;
@@ -85,8 +86,8 @@ export const ITEM_SELECT = `i.id, i.project_id, i.external_id, i.text, i.data, i
 
 /** Items with an active lease: all that a labeling tool may read (the items it was handed to label). */
 /** Whether the project refuses items without an embedding (settings.requireEmbedding; default false). */
-export function requireEmbeddingOf(project: ProjectView): boolean {
-  return project.settings.requireEmbedding === true;
+export function requireEmbeddingOf(project: Pick<ProjectView, 'settings'>): boolean {
+  return effectiveSettings(project.settings).requireEmbedding;
 }
 
 const LEASED = `EXISTS (SELECT 1 FROM lease l WHERE l.item_id = i.id AND l.expires_at > now())`;

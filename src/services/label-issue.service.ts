@@ -9,6 +9,7 @@ import { AuthService, Principal } from './auth.service';
 import { isUuid, uuidv7 } from './ids';
 import { ITEM_SELECT, ItemView, toItemView } from './item.service';
 import { ProjectService } from './project.service';
+import { effectiveSettings } from './settings';
 
 export type LabelIssueStatus = 'OPEN' | 'RESOLVED';
 export type LabelIssueDecision = 'ACCEPT_SUGGESTION' | 'KEEP_GIVEN' | 'RELABEL' | 'NOT_SURE';
@@ -16,8 +17,8 @@ export const LABEL_ISSUE_STATUSES: readonly LabelIssueStatus[] = ['OPEN', 'RESOL
 export const LABEL_ISSUE_DECISIONS: readonly LabelIssueDecision[] = ['ACCEPT_SUGGESTION', 'KEEP_GIVEN', 'RELABEL', 'NOT_SURE'];
 
 /** Defaults of the labelIssues job (cleanlab's `find_label_issues` defaults); a project may set settings.labelIssues.{filterBy, rankBy}. */
-export const DEFAULT_FILTER_BY: FilterBy = 'prune_by_noise_rate';
-export const DEFAULT_RANK_BY: LabelQualityMethod = 'self_confidence';
+export const DEFAULT_FILTER_BY: FilterBy = effectiveSettings({}).labelIssues.filterBy;
+export const DEFAULT_RANK_BY: LabelQualityMethod = effectiveSettings({}).labelIssues.rankBy;
 const MAX_PAGE = 1000;
 const MAX_NOTE = 2000;
 /** Annotation kinds that carry a label (MODEL and WEAK are predictions): a new one re-opens a reviewed issue. */
@@ -398,9 +399,7 @@ export class LabelIssueService {
     const counts: DetectCounts = { labeled: 0, flagged: 0, opened: 0, reopened: 0, refreshed: 0, keptClosed: 0, removed: 0, open: 0 };
     const [project] = await this.db.query<{ settings: Record<string, unknown> | null }>(`SELECT settings FROM project WHERE id = $1`, [projectId]);
     if (!project) throw notFound(`project ${projectId}`, 'projectId');
-    const conf = (project.settings?.labelIssues ?? {}) as { filterBy?: FilterBy; rankBy?: LabelQualityMethod };
-    const filterBy = conf.filterBy ?? DEFAULT_FILTER_BY;
-    const rankBy = conf.rankBy ?? DEFAULT_RANK_BY;
+    const { filterBy, rankBy } = effectiveSettings(project.settings).labelIssues;
 
     await progress(0.05, 'loading predictions');
     const inputs = await this.db.read((sql) => loadScoringInputs(sql, projectId));

@@ -3,6 +3,7 @@ import type { TaskType } from '../db/entities/project.entity';
 import { badInput, conflict, forbidden } from '../errors';
 import { Action, AuthService, Principal } from './auth.service';
 import { isUuid } from './ids';
+import { applySettingsPatch, shownSettings } from './settings';
 
 export interface ProjectView {
   id: string;
@@ -10,7 +11,10 @@ export interface ProjectView {
   classes: string[];
   taskType: TaskType;
   embeddingDim: number | null;
+  /** The settings as stored (what updateProject's merge patch applies to). */
   settings: Record<string, unknown>;
+  /** The effective settings (defaults filled in), as the API shows them. */
+  effectiveSettings: Record<string, unknown>;
   guidelineVersion: string;
   createdAt: Date;
   updatedAt: Date;
@@ -58,6 +62,7 @@ const toView = (r: ProjectRow): ProjectView => ({
   taskType: r.task_type,
   embeddingDim: r.embedding_dim,
   settings: r.settings ?? {},
+  effectiveSettings: shownSettings(r.settings),
   guidelineVersion: r.guideline_version,
   createdAt: new Date(r.created_at),
   updatedAt: new Date(r.updated_at),
@@ -82,12 +87,6 @@ function validateDim(dim: unknown, field: string): number | null {
     throw badInput(field, `must be an integer in 1..${MAX_EMBEDDING_DIM}`);
   }
   return dim as number;
-}
-
-function validateSettings(s: unknown, field: string): Record<string, unknown> {
-  if (s === null || s === undefined) return {};
-  if (typeof s !== 'object' || Array.isArray(s)) throw badInput(field, 'must be a JSON object');
-  return s as Record<string, unknown>;
 }
 
 function validateName(name: unknown, field: string): string {
@@ -119,7 +118,7 @@ export class ProjectService {
     const name = validateName(input.name, 'input.name');
     const classes = validateClasses(input.classes, 'input.classes');
     const dim = validateDim(input.embeddingDim, 'input.embeddingDim');
-    const settings = validateSettings(input.settings, 'input.settings');
+    const settings = input.settings === null || input.settings === undefined ? {} : applySettingsPatch({}, input.settings, 'input.settings');
     const taskType = input.taskType ?? 'MULTICLASS';
     if (taskType !== 'MULTICLASS') throw badInput('input.taskType', 'only MULTICLASS is supported');
     const guideline = input.guidelineVersion?.trim() || '1';
@@ -163,7 +162,7 @@ export class ProjectService {
             if (n > 0) throw badInput('input.embeddingDim', `cannot change while ${n} items have embeddings`);
           }
         }
-        const settings = input.settings !== undefined && input.settings !== null ? validateSettings(input.settings, 'input.settings') : cur.settings;
+        const settings = input.settings !== undefined && input.settings !== null ? applySettingsPatch(cur.settings, input.settings, 'input.settings') : cur.settings;
         const guideline = input.guidelineVersion?.trim() || cur.guidelineVersion;
         const rows = await sql.query<ProjectRow>(
           `UPDATE project SET name = $2, classes = $3::text[], embedding_dim = $4, settings = $5::jsonb,

@@ -1,9 +1,10 @@
 import { Database, Sql } from '../db/database';
 import { decodeFloat32 } from '../db/float32';
-import { badInput, forbidden } from '../errors';
+import { forbidden } from '../errors';
 import { routeItems } from '../quality';
 import { AuthService, Principal } from './auth.service';
 import { ProjectService } from './project.service';
+import { effectiveSettings } from './settings';
 
 /** Where an item goes next: routeItems' four paths, and DONE for items already settled by people. */
 export type RouteName = 'AUTO_ACCEPT' | 'SINGLE_REVIEW' | 'CONSENSUS' | 'EXPERT' | 'DONE';
@@ -19,7 +20,7 @@ export interface RoutingSettings {
   seed: number;
 }
 
-export const DEFAULT_ROUTING: RoutingSettings = { autoAccept: 0.95, singleReview: 0.7, spotCheckRate: 0.05, minAgreement: 0.6, seed: 0 };
+export const DEFAULT_ROUTING: RoutingSettings = routingSettings({});
 
 /** Fewest agreeing HUMAN/GOLD votes that settle an item (with their share ≥ minAgreement). */
 export const SETTLING_VOTES = 2;
@@ -52,17 +53,8 @@ export interface RouteCountsView {
 
 /** Reads settings.routing, refusing values of the wrong type (the job records the message). */
 export function routingSettings(settings: Record<string, unknown>): RoutingSettings {
-  const raw = settings.routing;
-  if (raw === undefined || raw === null) return { ...DEFAULT_ROUTING };
-  if (typeof raw !== 'object' || Array.isArray(raw)) throw badInput('settings.routing', 'must be an object');
-  const out = { ...DEFAULT_ROUTING };
-  for (const key of Object.keys(DEFAULT_ROUTING) as Array<keyof RoutingSettings>) {
-    const v = (raw as Record<string, unknown>)[key];
-    if (v === undefined || v === null) continue;
-    if (typeof v !== 'number' || !Number.isFinite(v)) throw badInput(`settings.routing.${key}`, `must be a number, got ${JSON.stringify(v)}`);
-    out[key] = v;
-  }
-  return out;
+  const { autoAccept, singleReview, spotCheckRate, minAgreement, seed } = effectiveSettings(settings).routing;
+  return { autoAccept, singleReview, spotCheckRate, minAgreement, seed };
 }
 
 /** What the route job computed, before it is written. */

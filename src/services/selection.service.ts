@@ -8,6 +8,7 @@ import { isTool, ITEM_SELECT, ItemView, MAX_BATCH, toItemView } from './item.ser
 import { EmbeddingCache, PredictionCache, VersionPredictions } from './feature-cache';
 import { blindGold, mixGold, planGold } from './gold-injection';
 import { ProjectService, ProjectView } from './project.service';
+import { effectiveSettings, MAX_LEASE_SECONDS } from './settings';
 
 /** The strategies nextBatch offers (selectBatch's RELABEL_OR_NEW needs ActiveLab scores the service does not compute yet). */
 export const NEXT_BATCH_STRATEGIES = ['RANDOM', 'LEAST_CONFIDENCE', 'MARGIN', 'ENTROPY', 'VOTE_ENTROPY', 'KL_CONSENSUS', 'KCENTER', 'HYBRID', 'CLUSTER_MARGIN'] as const;
@@ -23,12 +24,11 @@ export const MAX_BATCH_SIZE = 1000;
 export const RELEASE_REASONS = ['LATER', 'SKIP'] as const;
 export type ReleaseReason = (typeof RELEASE_REASONS)[number];
 /** How long a LATER release keeps an item from the annotator when the settings give no `skipCooldownSeconds`. */
-export const DEFAULT_SKIP_COOLDOWN_SECONDS = 86400;
+export const DEFAULT_SKIP_COOLDOWN_SECONDS = effectiveSettings({}).skipCooldownSeconds;
 
 /** A lease's length when the project's settings give no `leaseSeconds`. */
-export const DEFAULT_LEASE_SECONDS = 600;
-/** Longest lease (one week): a forgotten lease must end some day. */
-export const MAX_LEASE_SECONDS = 7 * 24 * 3600;
+export const DEFAULT_LEASE_SECONDS = effectiveSettings({}).leaseSeconds;
+export { MAX_LEASE_SECONDS };
 const MAX_NAME = 200;
 
 export interface BatchItemView {
@@ -102,19 +102,13 @@ function checkItemIds(itemIds: unknown): string[] {
 }
 
 /** The project's lease length: settings.leaseSeconds, else {@link DEFAULT_LEASE_SECONDS}. */
-export function leaseSecondsOf(project: ProjectView): number {
-  const v = project.settings.leaseSeconds;
-  return v === undefined || v === null ? DEFAULT_LEASE_SECONDS : checkSeconds(v, 'project.settings.leaseSeconds');
+export function leaseSecondsOf(project: Pick<ProjectView, 'settings'>): number {
+  return effectiveSettings(project.settings).leaseSeconds;
 }
 
 /** How long a LATER release keeps an item away: settings.skipCooldownSeconds, else {@link DEFAULT_SKIP_COOLDOWN_SECONDS}. */
-export function skipCooldownSecondsOf(project: ProjectView): number {
-  const v = project.settings.skipCooldownSeconds;
-  if (v === undefined || v === null) return DEFAULT_SKIP_COOLDOWN_SECONDS;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 4 * MAX_LEASE_SECONDS) {
-    throw badInput('project.settings.skipCooldownSeconds', `must be an integer number of seconds in [0, ${4 * MAX_LEASE_SECONDS}]`);
-  }
-  return v;
+export function skipCooldownSecondsOf(project: Pick<ProjectView, 'settings'>): number {
+  return effectiveSettings(project.settings).skipCooldownSeconds;
 }
 
 /** A seed per annotator: random picks differ between annotators and repeat for one. */
@@ -159,9 +153,8 @@ function blindIfTool(p: Principal, item: ItemView): ItemView {
 }
 
 /** Votes a CONSENSUS item collects before it leaves the pool: settings.routing.consensusVotes, else 3. */
-export function consensusVotesOf(project: ProjectView): number {
-  const v = (project.settings.routing as { consensusVotes?: unknown } | undefined)?.consensusVotes;
-  return typeof v === 'number' && Number.isInteger(v) && v >= 2 ? v : 3;
+export function consensusVotesOf(project: Pick<ProjectView, 'settings'>): number {
+  return effectiveSettings(project.settings).routing.consensusVotes;
 }
 
 /** The votes an item needs: `consensusVotes` for a CONSENSUS item, 1 for any other. */

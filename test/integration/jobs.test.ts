@@ -231,11 +231,13 @@ describe('jobs', () => {
       expect(n).toBe(0);
     });
 
-    test("node-cron fires the project's schedule from settings; null or 'off' turns a job off, an invalid one falls back", async () => {
+    test("node-cron fires the project's schedule from settings; 'off' turns a job off, null restores its default, an invalid stored one falls back", async () => {
       const c = await t.gql(CREATE_PROJECT, {
-        input: { name: 'jobs-cron', classes: ['x', 'y'], settings: { schedules: { metrics: '* * * * * *', pipeline: 'off', train: 'not a cron' } } },
+        input: { name: 'jobs-cron', classes: ['x', 'y'], settings: { schedules: { metrics: '* * * * * *', pipeline: 'off' } } },
       });
       const cp = c.data.createProject.id;
+      // An invalid schedule stored before settings were validated.
+      await t.sql(`UPDATE project SET settings = jsonb_set(settings, '{schedules,train}', '"not a cron"') WHERE id = $1`, [cp]);
       const s = new Scheduler(t.app.db, t.app.services.jobs.runner, { syncIntervalMs: 3_600_000 });
       await s.start();
       try {
@@ -255,10 +257,11 @@ describe('jobs', () => {
         // Settings change: the next sync follows them.
         await t.gql(`mutation($id: ID!, $s: JSONObject!) { updateProject(id: $id, input: { settings: $s }) { id } }`, {
           id: cp,
-          s: { schedules: { metrics: null, pipeline: '0 3 * * *' } },
+          s: { schedules: { metrics: 'off', pipeline: '0 3 * * *', train: null } },
         });
         await s.sync();
         expect(s.scheduled().has(`${cp}:metrics`)).toBe(false);
+        expect(s.scheduled().has(`${cp}:train`)).toBe(false); // null: back to the default, on demand only
         expect(s.scheduled().get(`${cp}:pipeline`)).toBe('0 3 * * *');
       } finally {
         await s.stop();

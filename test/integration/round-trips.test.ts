@@ -28,7 +28,9 @@ describe('GraphQL round trips', () => {
     expect(c.data.createProject).toMatchObject({ name: 'animals', classes: ['cat', 'dog', 'bird'], embeddingDim: 3, guidelineVersion: '1' });
 
     const one = await t.gql(`query($id: ID!) { project(id: $id) { id name taskType settings } }`, { id: projectId });
-    expect(one.data.project).toEqual({ id: projectId, name: 'animals', taskType: 'MULTICLASS', settings: { routing: { autoAccept: 0.9 } } });
+    expect(one.data.project).toMatchObject({ id: projectId, name: 'animals', taskType: 'MULTICLASS' });
+    // The effective settings: the stored value, every other key at its default.
+    expect(one.data.project.settings.routing).toEqual({ autoAccept: 0.9, singleReview: 0.7, spotCheckRate: 0.05, minAgreement: 0.6, consensusVotes: 3, seed: 0 });
 
     const all = await t.gql(`{ projects { id } }`);
     expect(all.data.projects.map((p: { id: string }) => p.id)).toContain(projectId);

@@ -324,13 +324,14 @@ describe('routing, drift and snapshots', () => {
       expect(find(rs, 'EMBEDDING', 'mmd2')!.details.split).toBe('explicit');
 
       // Defaults: every item is minutes old, so the reference window (8–37 days ago) is empty: no item report.
-      await ok(UPDATE_PROJECT, { id: pid, input: { settings: {} } });
+      await ok(UPDATE_PROJECT, { id: pid, input: { settings: { drift: null } } });
       const { counts } = await runDirect(driftJob, pid);
       expect(counts.reports).toBe(0);
       expect((await reports(pid))[0].runId).toBe(runId); // the latest run with reports stays shown
 
-      // Bad settings fail the job with the field named.
-      await ok(UPDATE_PROJECT, { id: pid, input: { settings: { drift: { split: 'thirds' } } } });
+      // Bad stored settings (written before settings were validated) fail the job with the field named.
+      expectError(await t.gql(UPDATE_PROJECT, { id: pid, input: { settings: { drift: { split: 'thirds' } } } }), 'BAD_USER_INPUT', 'input.settings.drift.split');
+      await t.sql(`UPDATE project SET settings = '{"drift": {"split": "thirds"}}'::jsonb WHERE id = $1`, [pid]);
       await expect(runDirect(driftJob, pid)).rejects.toThrow(/settings\.drift\.split/);
     });
 
