@@ -4,6 +4,7 @@ import type { AnnotationKind } from '../db/entities/annotation.entity';
 import type { AnnotatorKind } from '../db/entities/annotator.entity';
 import { badInput, conflict, forbidden, notFound } from '../errors';
 import { Action, AuthService, Principal } from './auth.service';
+import { CURRENT, SLOT_SQL, slotOf } from './annotation-slots';
 import { isUuid, uuidv7 } from './ids';
 import { MAX_BATCH } from './item.service';
 import { ProjectService } from './project.service';
@@ -90,6 +91,7 @@ export interface AnnotationRow {
   guideline_version: string | null;
   client_mutation_id: string | null;
   api_key_id: string | null;
+  /** Computed by ANNOTATION_SELECT (see annotation-slots.ts). */
   is_current: boolean;
   retracts: string | null;
   created_at: Date;
@@ -97,7 +99,7 @@ export interface AnnotationRow {
 
 export const ANNOTATION_SELECT = `a.id, a.project_id, a.item_id, a.annotator_id, n.name AS annotator_name, n.kind AS annotator_kind,
   n.created_at AS annotator_created_at, a.label, p.classes[a.label + 1] AS label_name, a.kind, a.confidence, a.duration_ms,
-  a.guideline_version, a.client_mutation_id, a.api_key_id, a.is_current, a.retracts, a.created_at`;
+  a.guideline_version, a.client_mutation_id, a.api_key_id, ${CURRENT('a')} AS is_current, a.retracts, a.created_at`;
 export const ANNOTATION_FROM = `annotation a JOIN annotator n ON n.id = a.annotator_id JOIN project p ON p.id = a.project_id`;
 
 export function toAnnotationView(r: AnnotationRow): AnnotationView {
@@ -119,15 +121,6 @@ export function toAnnotationView(r: AnnotationRow): AnnotationView {
   };
 }
 
-/**
- * The slot an annotation fills for its (item, annotator): HUMAN and GOLD share one (both are the annotator's vote),
- * every other kind has its own. A later annotation in a slot replaces the earlier one; only the latest is current.
- */
-export function slotOf(kind: AnnotationKind): string {
-  return kind === 'HUMAN' || kind === 'GOLD' ? 'VOTE' : kind;
-}
-/** {@link slotOf} in SQL, for an annotation aliased `a`. */
-export const SLOT_SQL = (a: string) => `(CASE WHEN ${a}.kind IN ('HUMAN', 'GOLD') THEN 'VOTE' ELSE ${a}.kind END)`;
 
 /** An annotation that stopped being current because a later one filled its slot, or it was retracted. */
 export interface Replaced {
@@ -146,10 +139,15 @@ export interface Replaced {
 export async function replacePrevious(sql: Sql, written: Array<{ id: string; itemId: string; annotatorId: string; kind: AnnotationKind }>): Promise<Replaced[]> {
   if (written.length === 0) return [];
   return sql.query<Replaced>(
-    `UPDATE annotation a SET is_current = false
-     FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[]) AS w(id, item_id, annotator_id, slot)
-     WHERE a.item_id = w.item_id AND a.annotator_id = w.annotator_id AND a.is_current AND a.id <> w.id AND ${SLOT_SQL('a')} = w.slot
-     RETURNING a.id, a.item_id, a.label, a.kind`,
+    `WITH c AS (
+       SELECT a.id, a.item_id, a.label, a.kind
+       FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[]) AS w(id, item_id, annotator_id, slot)
+         JOIN annotation a ON a.item_id = w.item_id AND a.annotator_id = w.annotator_id AND a.id <> w.id AND ${SLOT_SQL('a')} = w.slot
+       WHERE ${CURRENT('a')}
+     ), ins AS (
+       INSERT INTO annotation_replaced (id, item_id) SELECT id, item_id FROM c ON CONFLICT DO NOTHING RETURNING id
+     )
+     SELECT c.* FROM c JOIN ins ON ins.id = c.id`,
     [uuidArray(written.map((w) => w.id)), uuidArray(written.map((w) => w.itemId)), uuidArray(written.map((w) => w.annotatorId)), textArray(written.map((w) => slotOf(w.kind)))],
   );
 }
@@ -532,13 +530,17 @@ export class AnnotationService {
       if (todo.length) {
         const newIds = todo.map(() => uuidv7());
         await sql.query(
-          `INSERT INTO annotation (id, project_id, item_id, annotator_id, label, kind, guideline_version, api_key_id, is_current, retracts)
-           SELECT t.new_id, a.project_id, a.item_id, a.annotator_id, a.label, 'RETRACTION', a.guideline_version, $3, false, a.id
+          `INSERT INTO annotation (id, project_id, item_id, annotator_id, label, kind, guideline_version, api_key_id, retracts)
+           SELECT t.new_id, a.project_id, a.item_id, a.annotator_id, a.label, 'RETRACTION', a.guideline_version, $3, a.id
            FROM unnest($1::uuid[], $2::uuid[]) AS t(new_id, old_id) JOIN annotation a ON a.id = t.old_id`,
           [uuidArray(newIds), uuidArray(todo), p.keyId],
         );
         const stopped = await sql.query<{ item_id: string; kind: AnnotationKind }>(
-          `UPDATE annotation SET is_current = false WHERE id = ANY($1::uuid[]) AND is_current RETURNING item_id, kind`,
+          `WITH ins AS (
+             INSERT INTO annotation_replaced (id, item_id) SELECT id, item_id FROM annotation WHERE id = ANY($1::uuid[])
+             ON CONFLICT DO NOTHING RETURNING id
+           )
+           SELECT a.item_id, a.kind FROM annotation a JOIN ins ON ins.id = a.id`,
           [uuidArray(todo)],
         );
         const voting = [...new Set(stopped.filter((r) => VOTING_KINDS.includes(r.kind)).map((r) => r.item_id))];
@@ -614,7 +616,7 @@ export async function recomputeCurrentLabels(sql: Sql, itemIds: string[]): Promi
        SELECT item_id, label,
               count(*) FILTER (WHERE kind IN ('HUMAN', 'GOLD'))::int AS c,
               max(created_at) FILTER (WHERE kind = 'REVIEW') AS reviewed
-       FROM annotation WHERE item_id = ANY($1::uuid[]) AND is_current AND kind IN ('HUMAN', 'GOLD', 'REVIEW')
+       FROM annotation WHERE item_id = ANY($1::uuid[]) AND ${CURRENT('annotation')} AND kind IN ('HUMAN', 'GOLD', 'REVIEW')
        GROUP BY item_id, label
      ), counts AS (
        SELECT u.id AS item_id, array_agg(COALESCE(v.c, 0) ORDER BY g.k) AS counts, COALESCE(sum(v.c), 0)::int AS n

@@ -11,6 +11,7 @@ import {
   lfSummary,
   majorityVote,
 } from '../quality';
+import { CURRENT } from './annotation-slots';
 import { AnnotationService, replacePrevious } from './annotation.service';
 import { Principal } from './auth.service';
 import { isUuid, uuidv7 } from './ids';
@@ -55,7 +56,7 @@ const NOT_RETRACTED = `NOT EXISTS (SELECT 1 FROM annotation r WHERE r.retracts =
 async function loadHuman(sql: Sql, projectId: string, window?: { from: Date; to: Date }): Promise<LabelTable> {
   const rows = await sql.query<{ item_id: string; annotator_id: string; label: number }>(
     `SELECT DISTINCT ON (item_id, annotator_id) item_id, annotator_id, label FROM annotation
-     WHERE project_id = $1 AND kind = 'HUMAN' AND ${window ? `created_at >= $2 AND created_at < $3 AND ${NOT_RETRACTED}` : 'is_current'}
+     WHERE project_id = $1 AND kind = 'HUMAN' AND ${window ? `created_at >= $2 AND created_at < $3 AND ${NOT_RETRACTED}` : CURRENT('annotation')}
      ORDER BY item_id, annotator_id, created_at DESC, id DESC`,
     window ? [projectId, window.from, window.to] : [projectId],
   );
@@ -65,7 +66,7 @@ async function loadHuman(sql: Sql, projectId: string, window?: { from: Date; to:
 /** The latest annotation of `kind` per item (GOLD: the gold label; REVIEW: the reviewer's decision). */
 async function loadLatestOfKind(sql: Sql, projectId: string, kind: 'GOLD' | 'REVIEW'): Promise<Map<string, number>> {
   const rows = await sql.query<{ item_id: string; label: number }>(
-    `SELECT DISTINCT ON (item_id) item_id, label FROM annotation WHERE project_id = $1 AND kind = $2 AND is_current
+    `SELECT DISTINCT ON (item_id) item_id, label FROM annotation WHERE project_id = $1 AND kind = $2 AND ${CURRENT('annotation')}
      ORDER BY item_id, created_at DESC, id DESC`,
     [projectId, kind],
   );
@@ -86,7 +87,7 @@ async function loadWeak(sql: Sql, projectId: string): Promise<{ table: LabelTabl
     `SELECT DISTINCT ON (item_id, annotator_id) item_id, annotator_id, label FROM (
        SELECT item_id, annotator_id, label, created_at, 1 AS pri FROM weak_vote WHERE project_id = $1
        UNION ALL
-       SELECT item_id, annotator_id, label, created_at, 0 AS pri FROM annotation WHERE project_id = $1 AND kind = 'WEAK' AND is_current
+       SELECT item_id, annotator_id, label, created_at, 0 AS pri FROM annotation WHERE project_id = $1 AND kind = 'WEAK' AND ${CURRENT('annotation')}
      ) v ORDER BY item_id, annotator_id, created_at DESC, pri DESC`,
     [projectId],
   );
@@ -436,7 +437,7 @@ export class ConsensusService {
       );
       const mix = await sql.query<{ annotator_id: string; label: number; recent: boolean; n: number }>(
         `SELECT annotator_id, label, created_at > now() - make_interval(days => $2) AS recent, count(*)::int AS n
-         FROM annotation WHERE project_id = $1 AND kind = 'HUMAN' AND is_current GROUP BY annotator_id, label, recent`,
+         FROM annotation WHERE project_id = $1 AND kind = 'HUMAN' AND ${CURRENT('annotation')} GROUP BY annotator_id, label, recent`,
         [project.id, DRIFT_DAYS],
       );
 
@@ -641,7 +642,7 @@ export class ConsensusService {
       });
       const goldRows = await sql.query<{ id: string; item_id: string; label: number; annotator: string }>(
         `SELECT a.id, a.item_id, a.label, n.name AS annotator FROM annotation a JOIN annotator n ON n.id = a.annotator_id
-         WHERE a.project_id = $1 AND a.kind = 'GOLD' AND a.is_current AND a.item_id = ANY($2::uuid[]) ORDER BY a.item_id, a.created_at DESC, a.id DESC`,
+         WHERE a.project_id = $1 AND a.kind = 'GOLD' AND ${CURRENT('a')} AND a.item_id = ANY($2::uuid[]) ORDER BY a.item_id, a.created_at DESC, a.id DESC`,
         [project.id, [...new Set(itemIds)]],
       );
       const current = new Map<string, string>();

@@ -6,6 +6,7 @@ import { createRng } from '../quality/rng';
 import { Principal } from './auth.service';
 import { ProjectService } from './project.service';
 import { effectiveSettings } from './settings';
+import { CURRENT } from './annotation-slots';
 
 export type DriftKind = 'EMBEDDING' | 'PREDICTION' | 'LABEL' | 'ANNOTATOR';
 export type DriftVerdict = 'OK' | 'WARN' | 'DRIFT';
@@ -398,7 +399,7 @@ export class DriftService {
     await progress(0.85, 'annotators');
     const anns = await this.db.query<{ annotator: string; label: number; created_at: Date }>(
       `SELECT n.name AS annotator, a.label, a.created_at FROM annotation a JOIN annotator n ON n.id = a.annotator_id
-       WHERE a.project_id = $1 AND a.kind = 'HUMAN' AND a.is_current ORDER BY n.name, a.created_at, a.id`,
+       WHERE a.project_id = $1 AND a.kind = 'HUMAN' AND ${CURRENT('a')} ORDER BY n.name, a.created_at, a.id`,
       [projectId],
     );
     const byAnnotator = new Map<string, Array<{ label: number; at: Date }>>();

@@ -4,6 +4,7 @@ import { createRng } from '../quality/rng';
 import type { SelectInputs, SelectResult } from '../sampling';
 import type { ItemView } from './item.service';
 import { effectiveSettings } from './settings';
+import { CURRENT } from './annotation-slots';
 
 /** Share of a nextBatch that is gold items when the project's settings give no `goldRate`. */
 export const DEFAULT_GOLD_RATE = effectiveSettings({}).goldRate;
@@ -59,7 +60,7 @@ export async function planGold(
   for (let s = 0; s < a.size; s++) if (rng.next() < rate) g++;
   if (g === 0) return none;
   const gold = new Set(
-    (await sql.query<{ item_id: string }>(`SELECT DISTINCT item_id FROM annotation WHERE project_id = $1 AND kind = 'GOLD' AND is_current`, [a.projectId])).map((r) => r.item_id),
+    (await sql.query<{ item_id: string }>(`SELECT DISTINCT item_id FROM annotation WHERE project_id = $1 AND kind = 'GOLD' AND ${CURRENT('annotation')}`, [a.projectId])).map((r) => r.item_id),
   );
   const eligible = a.labeled.filter((i) => {
     const id = a.rowIds[i];

@@ -1,6 +1,7 @@
 import { Database } from '../db/database';
 import { Principal } from './auth.service';
 import { ProjectService } from './project.service';
+import { CURRENT } from './annotation-slots';
 
 export interface ProjectStatsView {
   items: number;
@@ -35,7 +36,7 @@ export class StatsService {
         [projectId],
       );
       const annPerClass = await sql.query<{ label: number; n: number }>(
-        `SELECT label, count(*)::int AS n FROM annotation WHERE project_id = $1 AND kind IN ('HUMAN', 'GOLD', 'REVIEW') AND is_current GROUP BY label`,
+        `SELECT label, count(*)::int AS n FROM annotation WHERE project_id = $1 AND kind IN ('HUMAN', 'GOLD', 'REVIEW') AND ${CURRENT('annotation')} GROUP BY label`,
         [projectId],
       );
       const perAnnotator = await sql.query<{ name: string; kind: string; n: number; items: number; mean_ms: number | null; last_at: Date | null }>(

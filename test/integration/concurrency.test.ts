@@ -84,8 +84,9 @@ describe('concurrent idempotent ingest', () => {
     // One annotation per (item, annotator, slot) is current (HUMAN and GOLD share the vote slot), whatever order the
     // concurrent batches committed in.
     const slots = await t.sql<{ current: number; n: number }>(
-      `SELECT count(*) FILTER (WHERE is_current)::int AS current, count(*)::int AS n FROM annotation WHERE project_id = $1
-       GROUP BY item_id, annotator_id, CASE WHEN kind IN ('HUMAN', 'GOLD') THEN 'VOTE' ELSE kind END`,
+      `SELECT count(*) FILTER (WHERE x.id IS NULL)::int AS current, count(*)::int AS n
+       FROM annotation a LEFT JOIN annotation_replaced x ON x.id = a.id WHERE a.project_id = $1
+       GROUP BY a.item_id, a.annotator_id, CASE WHEN a.kind IN ('HUMAN', 'GOLD') THEN 'VOTE' ELSE a.kind END`,
       [p],
     );
     expect(slots.filter((r) => r.current !== 1)).toEqual([]);
@@ -94,11 +95,11 @@ describe('concurrent idempotent ingest', () => {
     // index), else the HUMAN/GOLD majority, one vote per annotator (ties → lowest index).
     const mismatches = await t.sql(
       `WITH votes AS (
-         SELECT item_id, label, count(*) AS c FROM annotation WHERE project_id = $1 AND kind IN ('HUMAN', 'GOLD') AND is_current GROUP BY item_id, label
+         SELECT item_id, label, count(*) AS c FROM annotation WHERE project_id = $1 AND kind IN ('HUMAN', 'GOLD') AND id NOT IN (SELECT id FROM annotation_replaced) GROUP BY item_id, label
        ), best AS (
          SELECT DISTINCT ON (item_id) item_id, label, c, sum(c) OVER (PARTITION BY item_id) AS total FROM votes ORDER BY item_id, c DESC, label
        ), rev AS (
-         SELECT DISTINCT ON (item_id) item_id, label FROM annotation WHERE project_id = $1 AND kind = 'REVIEW' AND is_current ORDER BY item_id, created_at DESC, label
+         SELECT DISTINCT ON (item_id) item_id, label FROM annotation WHERE project_id = $1 AND kind = 'REVIEW' AND id NOT IN (SELECT id FROM annotation_replaced) ORDER BY item_id, created_at DESC, label
        )
        SELECT i.external_id FROM item i LEFT JOIN best b ON b.item_id = i.id LEFT JOIN rev r ON r.item_id = i.id
        WHERE i.project_id = $1 AND (i.current_label IS DISTINCT FROM COALESCE(r.label, b.label) OR i.label_votes <> COALESCE(b.total, 0)

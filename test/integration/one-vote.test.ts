@@ -161,9 +161,8 @@ describe('one annotator, one vote', () => {
     // A new annotation by the same annotator votes again.
     await submit(p, [{ externalId: 'r', annotator: 't1', label: 'dog' }], keys.tool1);
     expect(await countsOf(p, 'r')).toEqual({ label_counts: [1, 1], label_votes: 2 });
-    // Annotations stay append-only: content cannot change, a withdrawn annotation cannot count again.
+    // Annotations stay append-only.
     await expect(t.sql(`UPDATE annotation SET label = 0 WHERE id = $1`, [own])).rejects.toThrow(/append-only/);
-    await expect(t.sql(`UPDATE annotation SET is_current = true WHERE id = $1`, [own])).rejects.toThrow(/append-only/);
   });
 
   test('an annotator belongs to the key that first wrote for it', async () => {
@@ -204,7 +203,8 @@ describe('one annotator, one vote', () => {
     await submit(p, [{ externalId: 'm00', annotator: 'rev', label: 'dog', kind: 'REVIEW' }, { externalId: 'm01', annotator: 'g', label: 'cat', kind: 'GOLD' }]);
     const state = () =>
       t.sql(`SELECT external_id, label_counts, current_label, label_votes, label_share, label_source, review_label FROM item WHERE project_id = $1 ORDER BY external_id`, [p]);
-    const flags = () => t.sql(`SELECT id, is_current FROM annotation WHERE project_id = $1 ORDER BY id`, [p]);
+    const flags = () =>
+      t.sql(`SELECT a.id, x.id IS NULL AS current FROM annotation a LEFT JOIN annotation_replaced x ON x.id = a.id WHERE a.project_id = $1 ORDER BY a.id`, [p]);
     const kept = await state();
     const keptFlags = await flags();
     expect(kept.every((r) => r.label_votes === 2 || r.external_id === 'm01')).toBe(true);

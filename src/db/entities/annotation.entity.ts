@@ -2,7 +2,7 @@ import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeor
 
 export type AnnotationKind = 'HUMAN' | 'MODEL' | 'WEAK' | 'GOLD' | 'REVIEW' | 'RETRACTION';
 
-/** Append-only: a database trigger refuses UPDATE, except `is_current` going from true to false. */
+/** Append-only: a database trigger refuses UPDATE. Replaced and retracted ones are listed in `annotation_replaced`. */
 @Entity('annotation')
 export class AnnotationEntity {
   @PrimaryGeneratedColumn('uuid') id: string;
@@ -17,8 +17,6 @@ export class AnnotationEntity {
   @Column('text', { name: 'guideline_version', nullable: true }) guidelineVersion: string | null;
   @Column('text', { name: 'client_mutation_id', nullable: true }) clientMutationId: string | null;
   @Column('uuid', { name: 'api_key_id', nullable: true }) apiKeyId: string | null;
-  /** Whether this is what its annotator says about the item now (false once replaced or retracted). */
-  @Column('boolean', { name: 'is_current', default: true }) isCurrent: boolean;
   /** For a RETRACTION: the annotation it withdraws. */
   @Column('uuid', { nullable: true }) retracts: string | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
