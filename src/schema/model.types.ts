@@ -25,6 +25,7 @@ registerEnumType(SamplingStrategyEnum, { name: 'SamplingStrategy', description: 
 export class ModelVersionType {
   @Field(() => ID) id: string;
   @Field(() => ID) projectId: string;
+  @Field({ description: 'v1, v2, … in creation order, unique within the project (the `version` label of the model metrics).' }) version: string;
   @Field({ description: '"builtin" or the external model\'s name.' }) name: string;
   @Field(() => ModelKindEnum) kind: ModelKindEnum;
   @Field(() => [String], { description: 'The classes its probabilities are over, in order.' }) classes: string[];
@@ -33,6 +34,11 @@ export class ModelVersionType {
   labelCounts: Record<string, number> | null;
   @Field(() => Int, { nullable: true }) trainingMs: number | null;
   @Field(() => Int) predictionCount: number;
+  @Field(() => String, {
+    nullable: true,
+    description: 'Why this version is not used for selection or label issues (its cross-validated log loss is worse than predicting the label prior); null when it is used.',
+  })
+  warning: string | null;
   @Field() createdAt: Date;
 }
 

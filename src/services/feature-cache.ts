@@ -1,5 +1,6 @@
 import type { Sql } from '../db/database';
 import { decodeFloat32 } from '../db/float32';
+import { latestModelVersion } from './model.service';
 
 /** Rows whose updated_at is this close to the cached watermark are read again (transactions commit out of order). */
 const REFRESH_MARGIN = '5 minutes';
@@ -105,10 +106,7 @@ export class PredictionCache {
   private versions = new Map<string, VersionPredictions>();
 
   async latest(sql: Sql, projectId: string): Promise<VersionPredictions | null> {
-    const [v] = await sql.query<{ id: string; name: string; classes: string[] }>(
-      `SELECT id, name, classes FROM model_version WHERE project_id = $1 ORDER BY created_at DESC, id DESC LIMIT 1`,
-      [projectId],
-    );
+    const v = await latestModelVersion(sql, projectId);
     if (!v) return null;
     let hit = this.versions.get(v.id);
     if (!hit) {

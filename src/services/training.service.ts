@@ -6,7 +6,7 @@ import { decodeFloat32, encodeFloat32 } from '../db/float32';
 import { JOB_RUN_COLS, JobRunRow, JobRunView, toJobRunView } from '../jobs/job-run';
 import { log } from '../logger';
 import { Principal } from './auth.service';
-import { BUILTIN_MODEL_NAME } from './model.service';
+import { BUILTIN_MODEL_NAME, insertModelVersion } from './model.service';
 import { ProjectService, ProjectView } from './project.service';
 
 /** Folds of the cross-validation that gives labeled items their out-of-sample probabilities (and the pool a committee). */
@@ -189,11 +189,15 @@ export class TrainingService {
     const labelCounts = Object.fromEntries(project.classes.map((c, j) => [c, perClass[j]]));
     const trainingMs = Date.now() - t0;
     const versionId = await this.db.transaction(async (sql) => {
-      const [v] = await sql.query<{ id: string }>(
-        `INSERT INTO model_version (project_id, name, kind, classes, weights, metrics, label_counts, training_ms)
-         VALUES ($1, $2, 'BUILTIN', $3::text[], $4::jsonb, $5::jsonb, $6::jsonb, $7) RETURNING id`,
-        [project.id, BUILTIN_MODEL_NAME, project.classes, cv.weights, JSON.stringify(metrics), JSON.stringify(labelCounts), trainingMs],
-      );
+      const v = await insertModelVersion(sql, project.id, {
+        name: BUILTIN_MODEL_NAME,
+        kind: 'BUILTIN',
+        classes: project.classes,
+        weights: cv.weights,
+        metrics,
+        labelCounts,
+        trainingMs,
+      });
       for (const [s, e] of this.db.bulkRanges(ids.length)) {
         await sql.query(
           `INSERT INTO prediction (model_version_id, item_id, project_id, probs, committee)
