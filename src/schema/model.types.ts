@@ -36,7 +36,8 @@ export class ModelVersionType {
   @Field(() => Int) predictionCount: number;
   @Field(() => String, {
     nullable: true,
-    description: 'Why this version is not used for selection or label issues (its cross-validated log loss is worse than predicting the label prior); null when it is used.',
+    description:
+      "Set when the version's log loss is worse than the entropy of the label prior (predicting the label frequencies), with both numbers. A BUILTIN version with a warning is not used for selection or label issues (nextBatch's fallback says so); an EXTERNAL one (log loss on the labeled items it predicted, when they span two classes) is used as sent.",
   })
   warning: string | null;
   @Field() createdAt: Date;

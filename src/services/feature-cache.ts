@@ -91,7 +91,12 @@ export class EmbeddingCache {
 
 export interface VersionPredictions {
   modelVersionId: string;
+  /** v1, v2, … */
+  version: string;
   modelName: string;
+  kind: 'BUILTIN' | 'EXTERNAL';
+  /** The version's warning (a built-in version with one is not used for selection). */
+  warning: string | null;
   classes: string[];
   /** item id → class probabilities over `classes`. */
   probs: Map<string, Float32Array>;
@@ -122,7 +127,7 @@ export class PredictionCache {
         committee.set(r.item_id, c);
         members = c.length / v.classes.length;
       }
-      hit = { modelVersionId: v.id, modelName: v.name, classes: v.classes, probs: new Map(rows.map((r) => [r.item_id, decodeFloat32(r.probs)!])), committee, members };
+      hit = { modelVersionId: v.id, version: v.version, modelName: v.name, kind: v.kind, warning: v.warning, classes: v.classes, probs: new Map(rows.map((r) => [r.item_id, decodeFloat32(r.probs)!])), committee, members };
       this.versions.set(v.id, hit);
       while (this.versions.size > PREDICTION_VERSIONS_KEPT) this.versions.delete(this.versions.keys().next().value!);
     }

@@ -2,13 +2,14 @@ import type { ComputePool } from '../compute/pool';
 import { Database, Sql } from '../db/database';
 import { decodeFloat32 } from '../db/float32';
 import { badInput, conflict, notFound } from '../errors';
+import { log } from '../logger';
 import { labelHealthSummary } from '../quality';
 import type { FilterBy, LabelQualityMethod } from '../quality';
 import { recomputeCurrentLabels } from './annotation.service';
 import { AuthService, Principal } from './auth.service';
 import { isUuid, uuidv7 } from './ids';
 import { ITEM_SELECT, ItemView, toItemView } from './item.service';
-import { latestModelVersion } from './model.service';
+import { latestModelVersion, notUsedReason, usableForScoring } from './model.service';
 import { ProjectService } from './project.service';
 
 export type LabelIssueStatus = 'OPEN' | 'RESOLVED';
@@ -426,7 +427,13 @@ export class LabelIssueService {
     const rankBy = conf.rankBy ?? DEFAULT_RANK_BY;
 
     await progress(0.05, 'loading predictions');
-    const inputs = await this.db.read(async (sql) => loadScoringInputs(sql, projectId, await latestModelVersion(sql, projectId)));
+    const latest = await this.db.read((sql) => latestModelVersion(sql, projectId));
+    // A built-in version worse than the label prior is not used: as without a model, nothing is written.
+    if (latest && !usableForScoring(latest)) {
+      log.info('label issues: latest model version not used', { project: projectId, reason: notUsedReason(latest) });
+      return counts;
+    }
+    const inputs = await this.db.read((sql) => loadScoringInputs(sql, projectId, latest));
     if (!inputs.version) return counts;
     const n = inputs.itemIds.length;
     const k = inputs.k;

@@ -1,6 +1,7 @@
 import { Database, Sql } from '../db/database';
 import { decodeFloat32, encodeFloat32 } from '../db/float32';
 import { badInput, forbidden, notFound } from '../errors';
+import { labelPriorEntropy, meanLogLoss, worseThanPriorWarning } from '../quality/prior-baseline';
 import { AuthService, Principal } from './auth.service';
 import { isUuid } from './ids';
 import { ProjectService } from './project.service';
@@ -112,6 +113,19 @@ export async function latestModelVersion(sql: Sql, projectId: string, id?: strin
   return v ?? null;
 }
 
+/**
+ * Whether selection and label issues may use a model version's predictions: an EXTERNAL version always (used as
+ * sent), a BUILTIN one unless it has a warning (worse than predicting the label prior).
+ */
+export function usableForScoring(v: Pick<LatestModelVersion, 'kind' | 'warning'>): boolean {
+  return v.kind === 'EXTERNAL' || v.warning === null;
+}
+
+/** Why a model version is not used, for nextBatch's `fallback` and the label-issue job. */
+export function notUsedReason(v: Pick<LatestModelVersion, 'id' | 'version' | 'name' | 'warning'>): string {
+  return `model version ${v.version} (${v.name}, ${v.id}) not used: ${v.warning}`;
+}
+
 /** The values a new model version of a project is inserted with (everything but its number and name). */
 export interface NewModelVersion {
   name: string;
@@ -221,7 +235,8 @@ export class ModelService {
         itemIds[i] = id;
       }
       const labelCounts = await this.labelCounts(sql, project.id, project.classes);
-      const v = await insertModelVersion(sql, project.id, { name, kind: 'EXTERNAL', classes: project.classes, labelCounts });
+      const warning = await this.externalWarning(sql, project.id, itemIds, probs, k);
+      const v = await insertModelVersion(sql, project.id, { name, kind: 'EXTERNAL', classes: project.classes, labelCounts, warning });
       await sql.query(
         `INSERT INTO prediction (model_version_id, item_id, project_id, probs)
          SELECT $1, t.item_id, $2, t.probs FROM unnest($3::uuid[], $4::bytea[]) AS t(item_id, probs)`,
@@ -270,6 +285,30 @@ export class ModelService {
       });
     }
     return itemIds.map((id) => by.get(id) ?? null);
+  }
+
+  /**
+   * An external model's warning: its log loss on the labeled items it predicted, against the entropy of those items'
+   * label frequencies, when they span at least two classes (else there is no log loss worth comparing). Whether the
+   * predictions were out-of-sample is unknown, so the version is used as sent either way; the warning only says so.
+   */
+  private async externalWarning(sql: Sql, projectId: string, itemIds: string[], probs: Float32Array[], k: number): Promise<string | null> {
+    const rows = await sql.query<{ id: string; label: number }>(
+      `SELECT id, current_label AS label FROM item WHERE project_id = $1 AND id = ANY($2::uuid[]) AND current_label IS NOT NULL AND current_label < $3`,
+      [projectId, itemIds, k],
+    );
+    if (rows.length === 0) return null;
+    const at = new Map(itemIds.map((id, i) => [id, i]));
+    const labels = new Int32Array(rows.length);
+    const flat = new Float64Array(rows.length * k);
+    rows.forEach((r, t) => {
+      labels[t] = r.label;
+      flat.set(probs[at.get(r.id)!], t * k);
+    });
+    const { logLoss, counts } = meanLogLoss(labels, flat, k);
+    if (counts.filter((c) => c > 0).length < 2) return null;
+    const w = worseThanPriorWarning(logLoss, labelPriorEntropy(counts), `log loss on the ${rows.length} labeled items it predicted`);
+    return w && `${w}; an external model is used as sent`;
   }
 
   private async labelCounts(sql: Sql, projectId: string, classes: string[]): Promise<Record<string, number>> {

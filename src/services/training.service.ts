@@ -5,6 +5,7 @@ import type { TrainInput } from '../compute/tasks';
 import { decodeFloat32, encodeFloat32 } from '../db/float32';
 import { JOB_RUN_COLS, JobRunRow, JobRunView, toJobRunView } from '../jobs/job-run';
 import { log } from '../logger';
+import { labelPriorEntropy, worseThanPriorWarning } from '../quality/prior-baseline';
 import { Principal } from './auth.service';
 import { BUILTIN_MODEL_NAME, insertModelVersion } from './model.service';
 import { ProjectService, ProjectView } from './project.service';
@@ -177,13 +178,21 @@ export class TrainingService {
       probs.push(view(cv.poolProbs, t, k));
       committee.push(cv.committee ? view(cv.committee, t, votes) : null);
     });
+    // Worse than predicting the label frequencies: kept, but not used for selection or label issues.
+    const priorEntropy = labelPriorEntropy(perClass);
+    const warning = worseThanPriorWarning(cv.logLoss, priorEntropy);
     const metrics = {
       folds: TRAIN_FOLDS,
       crossValAccuracy: cv.accuracy,
       crossValLogLoss: cv.logLoss,
       perClassRecall: Object.fromEntries(project.classes.map((c, j) => [c, cv.perClassRecall[j]])),
       features: cv.features,
+      standardized: cv.standardized,
       classifier: 'softmax',
+      l2: cv.l2,
+      l2Grid: cv.l2Grid,
+      l2InnerLogLoss: cv.l2LogLoss,
+      priorEntropy,
       backend: cv.backend,
     };
     const labelCounts = Object.fromEntries(project.classes.map((c, j) => [c, perClass[j]]));
@@ -197,6 +206,7 @@ export class TrainingService {
         metrics,
         labelCounts,
         trainingMs,
+        warning,
       });
       for (const [s, e] of this.db.bulkRanges(ids.length)) {
         await sql.query(
@@ -207,7 +217,7 @@ export class TrainingService {
       }
       return v.id;
     });
-    log.info('model trained', { project: project.id, modelVersion: versionId, ms: trainingMs, accuracy: cv.accuracy });
+    log.info('model trained', { project: project.id, modelVersion: versionId, ms: trainingMs, accuracy: cv.accuracy, ...(warning ? { warning } : {}) });
     return { labeled: labeledIdx.length, pool: poolIdx.length, predictions: ids.length };
   }
 }

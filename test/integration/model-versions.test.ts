@@ -188,3 +188,74 @@ describe('model-version-names migration on a database with model versions', () =
     expect(r.data.submitPredictions.version).toBe('v4');
   });
 });
+
+describe('a model worse than the label prior', () => {
+  let t: TestApp;
+  let pid: string;
+  let ids: string[];
+  const NEXT = `query($p: ID!) { nextBatch(projectId: $p, size: 3, annotator: "probe") { strategy fallback modelVersionId items { item { id } } } }`;
+  beforeAll(async () => {
+    t = await startTestApp();
+    const c = await t.gql(CREATE_PROJECT, { input: { name: 'noise', classes: ['a', 'b'], embeddingDim: DIM } });
+    pid = c.data.createProject.id;
+    // Features that say nothing about the labels; labels 70 % a, 30 % b at random.
+    const rng = createRng(9);
+    const items = Array.from({ length: 100 }, (_, i) => ({ externalId: `n${i}`, embedding: Array.from({ length: DIM }, () => 100 + 30 * rng.normal()) }));
+    ids = (await t.gql(IMPORT_ITEMS, { p: pid, items })).data.importItems.ids;
+    const a = ids.slice(0, 80).map((itemId) => ({ itemId, annotator: 'ann', label: rng.next() < 0.7 ? 'a' : 'b' }));
+    expect((await t.gql(SUBMIT, { p: pid, a })).errors).toBeUndefined();
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  test('trainModel stores a warning with both numbers; nextBatch and label issues do not use the version', async () => {
+    expect((await t.gql(TRAIN, { p: pid })).errors).toBeUndefined();
+    await t.app.services.training.idle();
+    const r = await t.gql(`query($p: ID!) { modelVersions(projectId: $p) { id version kind warning metrics } }`, { p: pid });
+    const [v] = r.data.modelVersions as Array<{ id: string; version: string; kind: string; warning: string | null; metrics: Record<string, number> }>;
+    expect(v.kind).toBe('BUILTIN');
+    expect(v.metrics.crossValLogLoss).toBeGreaterThan(v.metrics.priorEntropy);
+    expect(v.warning).toContain(v.metrics.crossValLogLoss.toFixed(4));
+    expect(v.warning).toContain(v.metrics.priorEntropy.toFixed(4));
+    expect(v.warning).toMatch(/worse than the label prior's entropy/);
+    expect([1e-4, 1e-3, 1e-2, 1e-1]).toContain(v.metrics.l2);
+    expect((await t.sql(`SELECT warning FROM model_version WHERE id = $1`, [v.id]))[0].warning).toBe(v.warning);
+
+    const b = (await t.gql(NEXT, { p: pid })).data.nextBatch;
+    expect(b.modelVersionId).toBeNull();
+    expect(b.strategy).toBe('KCENTER');
+    expect(b.fallback).toContain(`model version ${v.version}`);
+    expect(b.fallback).toContain(v.warning);
+    expect(b.items).toHaveLength(3);
+
+    expect((await t.gql(RUN, { p: pid, n: 'labelIssues' })).errors).toBeUndefined();
+    await t.app.services.jobs.idle();
+    const issues = (await t.gql(ISSUES, { p: pid })).data.labelIssues;
+    expect(issues).toMatchObject({ modelVersionId: null, totalCount: 0 });
+  });
+
+  test('an external model worse than the prior on the labels gets the warning but is used as sent', async () => {
+    // Confidently wrong on every labeled item it predicts; the pool items get an honest 50/50.
+    const labels = await t.sql<{ id: string; current_label: number | null }>(`SELECT id, current_label FROM item WHERE project_id = $1`, [pid]);
+    const byId = new Map(labels.map((l) => [l.id, l.current_label]));
+    const pr = ids.map((itemId) => {
+      const l = byId.get(itemId);
+      return { itemId, probs: l === null || l === undefined ? [0.5, 0.5] : l === 0 ? [0.05, 0.95] : [0.95, 0.05] };
+    });
+    const s = await t.gql(`mutation($p: ID!, $pr: [PredictionInput!]!) { submitPredictions(projectId: $p, modelName: "bad", predictions: $pr) { id version warning } }`, { p: pid, pr });
+    expect(s.errors).toBeUndefined();
+    const v = s.data.submitPredictions;
+    expect(v.warning).toMatch(/^log loss on the 80 labeled items it predicted .* is worse than the label prior's entropy .*used as sent/);
+    const b = (await t.gql(NEXT, { p: pid })).data.nextBatch;
+    expect(b.modelVersionId).toBe(v.id);
+    expect(b.fallback).toBeNull();
+    // A good external model gets none.
+    const good = ids.map((itemId) => {
+      const l = byId.get(itemId);
+      return { itemId, probs: l === null || l === undefined ? [0.5, 0.5] : l === 0 ? [0.9, 0.1] : [0.1, 0.9] };
+    });
+    const g = await t.gql(`mutation($p: ID!, $pr: [PredictionInput!]!) { submitPredictions(projectId: $p, modelName: "good", predictions: $pr) { warning } }`, { p: pid, pr: good });
+    expect(g.data.submitPredictions.warning).toBeNull();
+  });
+});
