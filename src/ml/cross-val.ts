@@ -193,7 +193,7 @@ export const L2_MAX_ROWS = 20_000;
  * and this keeps the search within about the time of the 5-fold training it precedes. Measured on digits (raw
  * pixels) and 20,000 × 128 blobs: the same λ as with the default fit options.
  */
-const SEARCH_FIT = { minSteps: 100, patience: 2 } as const;
+const SEARCH_FIT = { minSteps: 50, patience: 1 } as const;
 
 export interface SelectL2Options extends Omit<FitOptions, 'onEpoch' | 'l2'> {
   /** Candidate λ values (at most 4 are sensible for the time it takes). Default {@link L2_GRID}. */
