@@ -53,6 +53,12 @@ export interface TrainOutput {
   perClassRecall: (number | null)[];
   /** How the items were featurized, in words. */
   features: string;
+  /** Whether embedding features were standardised (mean and std of each fold's training rows, stored with its model). */
+  standardized: boolean;
+  /** The L2 strength chosen by inner cross-validation, the grid and each value's inner log loss. */
+  l2: number;
+  l2Grid: number[];
+  l2LogLoss: (number | null)[];
   /** JSON of `{featurizer, foldModels}`: what a stored model version needs to predict again. */
   weights: string;
 }
@@ -138,13 +144,24 @@ const train: TaskFn<'train'> = async (input, progress) => {
     throw new Error('train: either text or embeddings must be given');
   }
   const p = P?.rows ?? 0;
-  progress(0.1, `training fold 1 of ${input.folds}`);
+  // Client-sent embeddings come in any scale (pixel counts, raw logits): each fit standardises them with its own
+  // training rows' statistics. The text featurizer's TF-IDF rows are already L2-normalised.
+  const standardize = !input.text;
+  progress(0.05, 'choosing the L2 strength');
+  const sel = await ml.selectL2(X, input.labels, {
+    numClasses: k,
+    seed: input.seed,
+    standardize,
+    onFit: (done, total) => progress(0.05 + (0.3 * done) / total, done < total ? 'choosing the L2 strength' : `training fold 1 of ${input.folds}`),
+  });
   const cv = await ml.crossValPredictProba(X, input.labels, {
     folds: input.folds,
     numClasses: k,
     seed: input.seed,
     pool: P ?? undefined,
-    onFold: ({ fold, folds }) => progress(0.1 + (0.85 * (fold + 1)) / folds, fold + 1 < folds ? `training fold ${fold + 2} of ${folds}` : 'saving'),
+    standardize,
+    l2: sel.l2,
+    onFold: ({ fold, folds }) => progress(0.35 + (0.6 * (fold + 1)) / folds, fold + 1 < folds ? `training fold ${fold + 2} of ${folds}` : 'saving'),
   });
   const oof = new Float32Array(n * k);
   for (let i = 0; i < n; i++) copyRow(cv.oof, i, k, oof, i);
@@ -167,7 +184,11 @@ const train: TaskFn<'train'> = async (input, progress) => {
     accuracy: m.accuracy,
     logLoss: m.logLoss,
     perClassRecall: Array.from(m.perClassRecall, (r) => (Number.isNaN(r) ? null : r)),
-    features: featurizer ? `text featurizer (${featurizer.dims} dims)` : `embeddings (${X.cols} dims)`,
+    features: featurizer ? `text featurizer (${featurizer.dims} dims)` : `embeddings (${X.cols} dims, standardised)`,
+    standardized: standardize,
+    l2: sel.l2,
+    l2Grid: sel.grid,
+    l2LogLoss: sel.logLoss.map((v) => (Number.isFinite(v) ? v : null)),
     weights: JSON.stringify({ featurizer: featurizer ? featurizer.toJSON() : null, foldModels: cv.foldModels.map((c) => c.toJSON()) }),
   };
 };

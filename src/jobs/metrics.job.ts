@@ -1,3 +1,4 @@
+import { latestModelVersion } from '../services/model.service';
 import type { Job } from './job';
 
 /**
@@ -27,10 +28,9 @@ export const metricsJob: Job = {
       const openIssues = has
         ? (await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM label_issue WHERE project_id = $1 AND status = 'OPEN'`, p))[0].n
         : null;
-      const [model] = await sql.query<{ id: string; acc: number | null }>(
-        `SELECT id, (metrics->>'crossValAccuracy')::real AS acc FROM model_version WHERE project_id = $1 ORDER BY created_at DESC, id DESC LIMIT 1`,
-        p,
-      );
+      const latest = await latestModelVersion(sql, ctx.projectId);
+      const acc = latest?.metrics?.crossValAccuracy;
+      const model = latest && { id: latest.id, acc: typeof acc === 'number' ? acc : null };
       await sql.query(
         `INSERT INTO metrics_snapshot (project_id, job_run_id, items, labeled_items, annotations, annotations_by_kind, annotators,
            open_label_issues, model_version_id, cross_val_accuracy)

@@ -2,6 +2,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import type { Database } from '../db/database';
 import { log } from '../logger';
 import { systemPrincipal } from '../services/auth.service';
+import { latestModelVersionIdSql } from '../services/model.service';
 import type { Services } from '../services/services';
 
 /**
@@ -277,7 +278,7 @@ export class LoupeMetrics {
     });
     new Gauge({
       name: 'loupe_label_health_score',
-      help: "cleanlab's overall label health score (0..1) under the latest model version, by project.",
+      help: "cleanlab's overall label health score (0..1) under the model version the label issues came from, by project.",
       labelNames: ['project'] as const,
       registers: r,
       async collect() {
@@ -289,7 +290,7 @@ export class LoupeMetrics {
     });
     new Gauge({
       name: 'loupe_label_quality_score',
-      help: 'Label quality score per class (1 − label noise) under the latest model version, by project and class.',
+      help: 'Label quality score per class (1 − label noise) under the model version the label issues came from, by project and class.',
       labelNames: ['project', 'class'] as const,
       registers: r,
       async collect() {
@@ -387,11 +388,9 @@ export class LoupeMetrics {
                               WHERE li.status = 'RESOLVED' GROUP BY 1, 2`),
         quality: await q(`SELECT p.name AS project, an.name AS annotator, aq.agreement_with_consensus AS agreement, aq.quality, aq.gold_accuracy AS gold
                           FROM annotator_quality aq JOIN annotator an ON an.id = aq.annotator_id JOIN project p ON p.id = aq.project_id`),
-        models: await q(`SELECT project, 'v' || n AS version, acc, logloss, training_ms FROM (
-                           SELECT p.name AS project, row_number() OVER w AS n, count(*) OVER (PARTITION BY mv.project_id) AS total,
-                             (mv.metrics->>'crossValAccuracy')::float8 AS acc, (mv.metrics->>'crossValLogLoss')::float8 AS logloss, mv.training_ms
-                           FROM model_version mv JOIN project p ON p.id = mv.project_id
-                           WINDOW w AS (PARTITION BY mv.project_id ORDER BY mv.created_at, mv.id)) v WHERE n = total`),
+        models: await q(`SELECT p.name AS project, mv.version, (mv.metrics->>'crossValAccuracy')::float8 AS acc,
+                           (mv.metrics->>'crossValLogLoss')::float8 AS logloss, mv.training_ms
+                         FROM project p JOIN model_version mv ON mv.id = ${latestModelVersionIdSql('p.id')}`),
         routes: await q(`SELECT p.name AS project, lower(r.route) AS route, count(*)::int AS n FROM item_route r JOIN project p ON p.id = r.project_id GROUP BY 1, 2`),
         drift: await q(`SELECT p.name AS project, d.kind, d.statistic, COALESCE(d.annotator, '') AS annotator, d.value, d.verdict
                         FROM drift_report d JOIN project p ON p.id = d.project_id
@@ -399,7 +398,7 @@ export class LoupeMetrics {
         lastSuccess: await q(`SELECT p.name AS project, j.name AS job, extract(epoch FROM max(j.finished_at))::float8 AS t
                               FROM job_run j JOIN project p ON p.id = j.project_id WHERE j.status = 'SUCCEEDED' GROUP BY 1, 2`),
         projects: await q(`SELECT p.id, p.name, cs.run_id::text AS consensus_run,
-                             (SELECT mv.id::text FROM model_version mv WHERE mv.project_id = p.id ORDER BY mv.created_at DESC, mv.id DESC LIMIT 1) AS model_id,
+                             COALESCE(p.label_issue_model_version_id, ${latestModelVersionIdSql('p.id')})::text AS model_id,
                              (SELECT count(*) || ':' || COALESCE(max(li.updated_at)::text, '') FROM label_issue li WHERE li.project_id = p.id) AS issues_key
                            FROM project p LEFT JOIN consensus_summary cs ON cs.project_id = p.id`),
       } satisfies Snapshot;

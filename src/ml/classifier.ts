@@ -60,6 +60,11 @@ export interface FitOptions {
   minDelta?: number;
   /** Seed for initial weights, the validation split and the shuffles. Default 0. */
   seed?: number;
+  /**
+   * Standardise each feature with the mean and standard deviation of the rows given to `fit` (scikit-learn's
+   * StandardScaler); the statistics are part of the fitted model and applied by `predictProba`. Default false.
+   */
+  standardize?: boolean;
   /** Longest stretch of synchronous work before yielding to the event loop. Default 25 ms. */
   yieldEveryMs?: number;
   /** Called after each epoch (for job progress). */
@@ -103,7 +108,63 @@ export interface ClassifierWeights {
   b2: Float32Array;
 }
 
-/** JSON form of a fitted classifier (for the database). Float arrays are base64 little-endian float32. */
+/**
+ * Per-feature standardisation z = (x − mean) / scale, fitted on training rows: scale is the population standard
+ * deviation, or 1 for a feature without variance (it then only shifts).
+ */
+export interface StandardScaler {
+  mean: Float32Array;
+  scale: Float32Array;
+}
+
+/** Below this standard deviation a feature counts as constant and gets scale 1 (float32 rounding of equal values). */
+const MIN_FEATURE_STD = 1e-8;
+
+/**
+ * Mean and standard deviation of each column of X (n × d row-major), as {@link StandardScaler}: the statistics
+ * scikit-learn's StandardScaler fits (population std, ddof 0; zero-variance columns get scale 1). Two passes in
+ * float64, O(n·d). `rows` restricts the statistics to those row indices (a training fold).
+ */
+export function fitStandardScaler(X: { rows: number; cols: number; data: ArrayLike<number> }, rows?: ArrayLike<number>): StandardScaler {
+  const d = X.cols;
+  const n = rows ? rows.length : X.rows;
+  const mean = new Float64Array(d);
+  const sq = new Float64Array(d);
+  const at = (t: number) => (rows ? rows[t] : t) * d;
+  for (let t = 0; t < n; t++) {
+    const o = at(t);
+    for (let j = 0; j < d; j++) mean[j] += X.data[o + j];
+  }
+  for (let j = 0; j < d; j++) mean[j] /= Math.max(n, 1);
+  for (let t = 0; t < n; t++) {
+    const o = at(t);
+    for (let j = 0; j < d; j++) {
+      const v = X.data[o + j] - mean[j];
+      sq[j] += v * v;
+    }
+  }
+  const scale = new Float32Array(d);
+  for (let j = 0; j < d; j++) {
+    const sd = Math.sqrt(sq[j] / Math.max(n, 1));
+    scale[j] = sd > MIN_FEATURE_STD ? sd : 1;
+  }
+  return { mean: Float32Array.from(mean), scale };
+}
+
+/** (X − mean) / scale as a new float32 matrix; X is not modified. O(n·d). */
+function applyScaler(sc: StandardScaler, X: Float32Array, n: number, d: number): Float32Array {
+  const out = new Float32Array(n * d);
+  for (let i = 0; i < n; i++) {
+    const o = i * d;
+    for (let j = 0; j < d; j++) out[o + j] = (X[o + j] - sc.mean[j]) / sc.scale[j];
+  }
+  return out;
+}
+
+/**
+ * JSON form of a fitted classifier (for the database). Float arrays are base64 little-endian float32. `scaler` is
+ * absent in models stored before standardisation existed: they read their features as they are.
+ */
 export interface ClassifierJSON {
   format: 'loupe-classifier';
   version: 1;
@@ -112,6 +173,7 @@ export interface ClassifierJSON {
   numClasses: number;
   hiddenUnits: number | null;
   weights: { w1: string | null; b1: string | null; w2: string; b2: string };
+  scaler?: { mean: string; scale: string } | null;
   options: ResolvedFitOptions;
   metrics: FitMetrics;
 }
@@ -139,6 +201,8 @@ export class Classifier {
     readonly weights: ClassifierWeights,
     readonly options: ResolvedFitOptions,
     readonly metrics: FitMetrics,
+    /** Standardisation applied to X before the weights (null: features as they are). */
+    readonly scaler: StandardScaler | null = null,
   ) {}
 
   /** Hidden units (mlp) or null (softmax). */
@@ -156,7 +220,8 @@ export class Classifier {
     if (m.cols !== this.numFeatures) {
       throw new QualityInputError('predictProba', 'X', `has ${m.cols} columns, the model was fitted on ${this.numFeatures}`);
     }
-    return predictInner(this.weights, m.data, m.rows, this.numFeatures, this.numClasses);
+    const x = this.scaler ? applyScaler(this.scaler, m.data, m.rows, this.numFeatures) : m.data;
+    return predictInner(this.weights, x, m.rows, this.numFeatures, this.numClasses);
   }
 
   /** Most probable class of each row (argmax of {@link predictProba}). */
@@ -188,6 +253,7 @@ export class Classifier {
         w2: f32ToBase64(w.w2),
         b2: f32ToBase64(w.b2),
       },
+      scaler: this.scaler ? { mean: f32ToBase64(this.scaler.mean), scale: f32ToBase64(this.scaler.scale) } : null,
       options: this.options,
       metrics: this.metrics,
     };
@@ -212,7 +278,11 @@ export class Classifier {
       : j.kind === 'softmax' && w1 === null && b1 === null)
       && w2.length === inner * k && b2.length === k;
     if (!ok) throw new QualityInputError('Classifier.fromJSON', 'json', 'has weights whose sizes do not match kind/numFeatures/numClasses/hiddenUnits');
-    return new Classifier(j.kind, d, k, { w1, b1, w2, b2 }, j.options, j.metrics);
+    const scaler = j.scaler ? { mean: base64ToF32(j.scaler.mean), scale: base64ToF32(j.scaler.scale) } : null;
+    if (scaler && (scaler.mean.length !== d || scaler.scale.length !== d)) {
+      throw new QualityInputError('Classifier.fromJSON', 'json', `has a scaler of ${scaler.mean.length} features, the model has ${d}`);
+    }
+    return new Classifier(j.kind, d, k, { w1, b1, w2, b2 }, { ...j.options, standardize: scaler !== null }, j.metrics, scaler);
   }
 }
 
@@ -251,7 +321,10 @@ export async function fit(X: MatrixInput, y: LabelsInput, opts: FitOptions = {})
   const labels = toLabels(y, k, fn, 'y');
   const o = resolveOptions(opts, k, fn);
   await ensureBackend();
-  return fitInner(m.data, labels, n, d, k, o, opts.onEpoch);
+  if (!o.standardize) return fitInner(m.data, labels, n, d, k, o, opts.onEpoch);
+  const scaler = fitStandardScaler(m);
+  const c = await fitInner(applyScaler(scaler, m.data, n, d), labels, n, d, k, o, opts.onEpoch);
+  return new Classifier(c.kind, c.numFeatures, c.numClasses, c.weights, c.options, c.metrics, scaler);
 }
 
 function resolveOptions(opts: FitOptions, k: number, fn: string): ResolvedFitOptions {
@@ -271,6 +344,7 @@ function resolveOptions(opts: FitOptions, k: number, fn: string): ResolvedFitOpt
     minDelta: opts.minDelta ?? 1e-4,
     seed: opts.seed ?? 0,
     yieldEveryMs: opts.yieldEveryMs ?? 25,
+    standardize: opts.standardize ?? false,
   };
   if (o.kind !== 'softmax' && o.kind !== 'mlp') throw new QualityInputError(fn, 'opts.kind', `must be 'softmax' or 'mlp' (got ${String(o.kind)})`);
   const posInt = (v: number, name: string): void => {

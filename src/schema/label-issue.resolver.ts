@@ -37,8 +37,15 @@ export class LabelIssueResolver {
     return ctx.services.labelIssues.resolve(ctx.principal!, id, decision, label, note);
   }
 
-  @Query(() => LabelHealthType, { description: "The label health summary under the project's latest model version." })
-  labelHealth(@Arg('projectId', () => ID) projectId: string, @Ctx() ctx: Context) {
-    return ctx.services.labelIssues.labelHealth(ctx.principal!, projectId);
+  @Query(() => LabelHealthType, {
+    description:
+      "The label health summary under a model version's predictions: modelVersionId, else the version the current label issues came from, else (before any labelIssues run) the project's latest.",
+  })
+  labelHealth(
+    @Arg('projectId', () => ID) projectId: string,
+    @Arg('modelVersionId', () => ID, { nullable: true }) modelVersionId: string | null,
+    @Ctx() ctx: Context,
+  ) {
+    return ctx.services.labelIssues.labelHealth(ctx.principal!, projectId, modelVersionId);
   }
 }

@@ -58,6 +58,8 @@ export class LabelIssueEdgeType {
 
 @ObjectType('LabelIssueConnection')
 export class LabelIssueConnectionType {
+  @Field(() => ID, { nullable: true, description: 'The model version the current issue set came from (the last labelIssues run scored it); null before any run.' })
+  modelVersionId: string | null;
   @Field(() => [LabelIssueEdgeType]) edges: LabelIssueEdgeType[];
   @Field(() => PageInfoType) pageInfo: PageInfoType;
   @Field(() => Int) totalCount: number;
@@ -81,7 +83,7 @@ export class OverlappingClassesType {
   @Field(() => Float) jointProbability: number;
 }
 
-@ObjectType('LabelHealth', { description: "cleanlab's health summary of the labels under the latest model version's predictions." })
+@ObjectType('LabelHealth', { description: "cleanlab's health summary of the labels under one model version's predictions (by default the version the label issues came from)." })
 export class LabelHealthType {
   @Field(() => ID, { nullable: true }) modelVersionId: string | null;
   @Field(() => Int, { description: 'Labeled items that model version predicted.' }) labeledCount: number;

@@ -25,6 +25,7 @@ registerEnumType(SamplingStrategyEnum, { name: 'SamplingStrategy', description: 
 export class ModelVersionType {
   @Field(() => ID) id: string;
   @Field(() => ID) projectId: string;
+  @Field({ description: 'v1, v2, … in creation order, unique within the project (the `version` label of the model metrics).' }) version: string;
   @Field({ description: '"builtin" or the external model\'s name.' }) name: string;
   @Field(() => ModelKindEnum) kind: ModelKindEnum;
   @Field(() => [String], { description: 'The classes its probabilities are over, in order.' }) classes: string[];
@@ -33,6 +34,12 @@ export class ModelVersionType {
   labelCounts: Record<string, number> | null;
   @Field(() => Int, { nullable: true }) trainingMs: number | null;
   @Field(() => Int) predictionCount: number;
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "Set when the version's log loss is worse than the entropy of the label prior (predicting the label frequencies), with both numbers. A BUILTIN version with a warning is not used for selection or label issues (nextBatch's fallback says so); an EXTERNAL one (log loss on the labeled items it predicted, when they span two classes) is used as sent.",
+  })
+  warning: string | null;
   @Field() createdAt: Date;
 }
 

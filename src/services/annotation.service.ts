@@ -138,14 +138,21 @@ export interface Replaced {
  */
 export async function replacePrevious(sql: Sql, written: Array<{ id: string; itemId: string; annotatorId: string; kind: AnnotationKind }>): Promise<Replaced[]> {
   if (written.length === 0) return [];
+  // Per written annotation, index probes only: its item's annotations (annotation_item_idx), then the replaced ones
+  // (annotation_replaced_pkey). OFFSET 0 keeps the planner from flattening the LATERAL into a join over the whole
+  // table, which it does on a fresh table without statistics (hundreds of ms per batch, growing with the table).
   return sql.query<Replaced>(
     `WITH c AS (
        SELECT a.id, a.item_id, a.label, a.kind
        FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[]) AS w(id, item_id, annotator_id, slot)
-         JOIN annotation a ON a.item_id = w.item_id AND a.annotator_id = w.annotator_id AND a.id <> w.id AND ${SLOT_SQL('a')} = w.slot
-       WHERE ${CURRENT('a')}
+         CROSS JOIN LATERAL (
+           SELECT a.id, a.item_id, a.label, a.kind FROM annotation a
+           WHERE a.item_id = w.item_id AND a.annotator_id = w.annotator_id AND a.id <> w.id AND ${SLOT_SQL('a')} = w.slot
+             AND ${CURRENT('a')}
+           OFFSET 0
+         ) a
      ), ins AS (
-       INSERT INTO annotation_replaced (id, item_id) SELECT id, item_id FROM c ON CONFLICT DO NOTHING RETURNING id
+       INSERT INTO annotation_replaced (id) SELECT id FROM c ON CONFLICT DO NOTHING RETURNING id
      )
      SELECT c.* FROM c JOIN ins ON ins.id = c.id`,
     [uuidArray(written.map((w) => w.id)), uuidArray(written.map((w) => w.itemId)), uuidArray(written.map((w) => w.annotatorId)), textArray(written.map((w) => slotOf(w.kind)))],
@@ -173,6 +180,10 @@ interface LockedItem {
   id: string;
   external_id: string;
   label_counts: number[];
+  /** The annotators with a current vote (HUMAN or GOLD) on the item, sorted; their vote's annotation id and label. */
+  voters: string[];
+  vote_ids: string[];
+  vote_labels: number[];
   review_label: number | null;
   review_order: number;
 }
@@ -255,7 +266,7 @@ export class AnnotationService {
       // With the lock, each item's vote counts and latest review: the current label is updated from them below.
       // review_order: 1 when a REVIEW written now would be later than the stored one, 0 at the same instant, -1 earlier.
       const found = await sql.query<LockedItem>(
-        `SELECT id, external_id, label_counts, review_label,
+        `SELECT id, external_id, label_counts, voters::text[] AS voters, vote_ids::text[] AS vote_ids, vote_labels::int[] AS vote_labels, review_label,
                 CASE WHEN review_at IS NULL OR review_at < now() THEN 1 WHEN review_at = now() THEN 0 ELSE -1 END AS review_order
          FROM item WHERE project_id = $1 AND (id = ANY($2::uuid[]) OR external_id = ANY($3::text[]))
          ORDER BY id FOR UPDATE`,
@@ -350,48 +361,60 @@ export class AnnotationService {
       }
 
       // 6. One annotation per slot is current: what this call inserted replaces what the annotators said before in
-      //    the same slot, and within the call the last row of a slot wins. Then the current labels of the touched
-      //    items, from their locked counts plus the votes that start counting, less the votes that stop.
+      //    the same slot, and within the call the last row of a slot wins. An item's current votes are kept on the
+      //    locked item row (voters, vote_ids, vote_labels), so a vote that replaces an earlier one needs no lookup;
+      //    REVIEW, MODEL and WEAK slots are looked up. Then the current labels, from the counts as they now stand.
       const winner = new Map<string, number>(); // slot key → last inserted row index
-      let sameCallReplaced = false;
+      const replacedIds: string[] = []; // annotations that stop being current, found without a lookup
       for (let i = 0; i < n; i++) {
         if (stored.has(i)) continue;
         const key = `${rows[i].itemId} ${rows[i].annotatorName} ${slotOf(rows[i].kind)}`;
-        if (winner.has(key)) sameCallReplaced = true;
+        const prev = winner.get(key);
+        if (prev !== undefined) replacedIds.push(ids[prev]);
         winner.set(key, i);
       }
       const lockedById = new Map(found.map((r) => [r.id, r]));
-      // An earlier current annotation can exist only where the item already holds a vote (VOTE slot) or a review
-      // (REVIEW slot); MODEL and WEAK slots are not counted on the item, so they are always looked up.
-      const mayReplace =
-        sameCallReplaced ||
-        [...winner.values()].some((i) => {
-          const r = rows[i];
-          const it = lockedById.get(r.itemId)!;
-          const slot = slotOf(r.kind);
-          if (slot === 'VOTE') return it.label_counts.some((c) => Number(c) > 0);
-          if (slot === 'REVIEW') return it.review_label !== null;
-          return true;
-        });
-      const replaced = mayReplace
-        ? await replacePrevious(
-            sql,
-            [...winner.values()].map((i) => ({ id: ids[i], itemId: rows[i].itemId, annotatorId: annotators.get(rows[i].annotatorName)!.id, kind: rows[i].kind })),
-          )
-        : [];
+      const states = new Map<string, ItemState>();
+      const stateOf = (itemId: string): ItemState => {
+        let st = states.get(itemId);
+        if (!st) states.set(itemId, (st = itemState(lockedById.get(itemId)!, project.classes.length)));
+        return st;
+      };
+      const lookup: Array<{ id: string; itemId: string; annotatorId: string; kind: AnnotationKind }> = [];
       const winners = new Set(winner.values());
-      const thisCall = new Set(ids);
-      const votes: VoteDelta[] = [];
-      for (const i of winners) if (VOTING_KINDS.includes(rows[i].kind)) votes.push({ itemId: rows[i].itemId, label: rows[i].label, kind: rows[i].kind, delta: 1 });
-      // A replaced REVIEW can change which review is the latest: those items are rebuilt from their annotations.
-      const rebuild = new Set<string>();
-      for (const r of replaced) {
-        if (thisCall.has(r.id)) continue;
-        if (r.kind === 'REVIEW') rebuild.add(r.item_id);
-        else if (r.kind === 'HUMAN' || r.kind === 'GOLD') votes.push({ itemId: r.item_id, label: r.label, kind: r.kind, delta: -1 });
+      for (const i of winners) {
+        const r = rows[i];
+        const annotatorId = annotators.get(r.annotatorName)!.id;
+        const slot = slotOf(r.kind);
+        if (slot === 'VOTE') {
+          const st = stateOf(r.itemId);
+          const k = st.voters.indexOf(annotatorId);
+          if (k >= 0) {
+            replacedIds.push(st.voteIds[k]);
+            st.counts[st.voteLabels[k]]--;
+            st.voteIds[k] = ids[i];
+            st.voteLabels[k] = r.label;
+          } else {
+            st.voters.push(annotatorId);
+            st.voteIds.push(ids[i]);
+            st.voteLabels.push(r.label);
+          }
+          st.counts[r.label]++;
+        } else {
+          if (slot === 'REVIEW') {
+            const st = stateOf(r.itemId);
+            st.newReview = st.newReview === null ? r.label : Math.min(st.newReview, r.label);
+            // An earlier current REVIEW exists only where the item holds a review.
+            if (lockedById.get(r.itemId)!.review_label === null) continue;
+          }
+          lookup.push({ id: ids[i], itemId: r.itemId, annotatorId, kind: r.kind });
+        }
       }
-      const fast = votes.filter((v) => !rebuild.has(v.itemId));
-      if (fast.length) await applyVotes(sql, project.classes.length, found, fast);
+      if (replacedIds.length) await sql.query(`INSERT INTO annotation_replaced (id) SELECT unnest($1::uuid[]) ON CONFLICT DO NOTHING`, [uuidArray(replacedIds)]);
+      // A replaced REVIEW can change which review is the latest: those items are rebuilt from their annotations.
+      const rebuild = new Set((await replacePrevious(sql, lookup)).filter((r) => r.kind === 'REVIEW').map((r) => r.item_id));
+      for (const id of rebuild) states.delete(id);
+      if (states.size) await writeItemStates(sql, states);
       if (rebuild.size) await recomputeCurrentLabels(sql, [...rebuild]);
 
       // 7. Results in input order, built only if the caller asks for them.
@@ -537,7 +560,7 @@ export class AnnotationService {
         );
         const stopped = await sql.query<{ item_id: string; kind: AnnotationKind }>(
           `WITH ins AS (
-             INSERT INTO annotation_replaced (id, item_id) SELECT id, item_id FROM annotation WHERE id = ANY($1::uuid[])
+             INSERT INTO annotation_replaced (id) SELECT id FROM annotation WHERE id = ANY($1::uuid[])
              ON CONFLICT DO NOTHING RETURNING id
            )
            SELECT a.item_id, a.kind FROM annotation a JOIN ins ON ins.id = a.id`,
@@ -628,9 +651,17 @@ export async function recomputeCurrentLabels(sql: Sql, itemIds: string[]): Promi
        SELECT DISTINCT ON (item_id) item_id, label, reviewed FROM v WHERE reviewed IS NOT NULL ORDER BY item_id, reviewed DESC, label
      ), best AS (
        SELECT DISTINCT ON (item_id) item_id, label, c FROM v WHERE c > 0 ORDER BY item_id, c DESC, label
+     ), vt AS (
+       SELECT item_id, array_agg(annotator_id ORDER BY annotator_id) AS voters, array_agg(id ORDER BY annotator_id) AS vote_ids,
+              array_agg(label ORDER BY annotator_id) AS vote_labels
+       FROM annotation WHERE item_id = ANY($1::uuid[]) AND ${CURRENT('annotation')} AND kind IN ('HUMAN', 'GOLD')
+       GROUP BY item_id
      )
      UPDATE item SET
        label_counts = t.counts,
+       voters = COALESCE(vt.voters, '{}'),
+       vote_ids = COALESCE(vt.vote_ids, '{}'),
+       vote_labels = COALESCE(vt.vote_labels, '{}'),
        review_label = r.label,
        review_at = r.reviewed,
        current_label = COALESCE(r.label, b.label),
@@ -641,6 +672,7 @@ export async function recomputeCurrentLabels(sql: Sql, itemIds: string[]): Promi
      FROM counts t
        LEFT JOIN review r ON r.item_id = t.item_id
        LEFT JOIN best b ON b.item_id = t.item_id
+       LEFT JOIN vt ON vt.item_id = t.item_id
      WHERE item.id = t.item_id`,
     [itemIds],
   );
@@ -653,33 +685,40 @@ export async function recomputeCurrentLabels(sql: Sql, itemIds: string[]): Promi
  * A REVIEW inserted now has created_at = now(); it replaces the stored review when now() is later, or at the same
  * instant when its class index is lower, the order recomputeCurrentLabels uses.
  */
-/** A vote that starts (+1) or stops (−1) counting; a REVIEW only ever starts (the latest one decides). */
-interface VoteDelta {
-  itemId: string;
-  label: number;
-  kind: AnnotationKind;
-  delta: 1 | -1;
+/** A locked item's vote counts, current votes and reviews as submit changes them. */
+interface ItemState {
+  counts: number[];
+  voters: string[];
+  voteIds: string[];
+  voteLabels: number[];
+  reviewLabel: number | null;
+  reviewOrder: number;
+  /** The lowest class of a REVIEW this call writes (they share created_at = now()), or null. */
+  newReview: number | null;
 }
 
-async function applyVotes(sql: Sql, numClasses: number, locked: LockedItem[], votes: VoteDelta[]): Promise<void> {
-  type State = { counts: number[]; reviewLabel: number | null; reviewOrder: number; newReview: number | null };
-  const byId = new Map(locked.map((r) => [r.id, r]));
-  const states = new Map<string, State>();
-  for (const v of votes) {
-    let s = states.get(v.itemId);
-    if (!s) {
-      const r = byId.get(v.itemId)!;
-      const counts = [...r.label_counts]; // both drivers give an int[] column as numbers
-      while (counts.length < numClasses) counts.push(0);
-      s = { counts, reviewLabel: r.review_label, reviewOrder: Number(r.review_order), newReview: null };
-      states.set(v.itemId, s);
-    }
-    if (v.kind === 'REVIEW') s.newReview = s.newReview === null ? v.label : Math.min(s.newReview, v.label);
-    else s.counts[v.label] += v.delta;
-  }
+function itemState(r: LockedItem, numClasses: number): ItemState {
+  const counts = [...r.label_counts].map(Number);
+  while (counts.length < numClasses) counts.push(0);
+  return {
+    counts,
+    voters: [...(r.voters ?? [])],
+    voteIds: [...(r.vote_ids ?? [])],
+    voteLabels: [...(r.vote_labels ?? [])].map(Number),
+    reviewLabel: r.review_label,
+    reviewOrder: Number(r.review_order),
+    newReview: null,
+  };
+}
+
+/** Writes the items' counts, current votes (sorted by annotator id, as recomputeCurrentLabels writes them) and current labels in one UPDATE. */
+async function writeItemStates(sql: Sql, states: Map<string, ItemState>): Promise<void> {
   const n = states.size;
   const ids = new Array<string>(n);
   const counts = new Array<string>(n);
+  const voters = new Array<string>(n);
+  const voteIds = new Array<string>(n);
+  const voteLabels = new Array<string>(n);
   const totals = new Array<number>(n);
   const reviewLabels = new Array<number | null>(n);
   const reviewNow = new Array<boolean>(n);
@@ -697,8 +736,12 @@ async function applyVotes(sql: Sql, numClasses: number, locked: LockedItem[], vo
       total += s.counts[k];
       if (s.counts[k] > 0 && (best < 0 || s.counts[k] > s.counts[best])) best = k;
     }
+    const order = s.voters.map((_, k) => k).sort((a, b) => (s.voters[a] < s.voters[b] ? -1 : s.voters[a] > s.voters[b] ? 1 : 0));
     ids[j] = id;
     counts[j] = numberArray(s.counts);
+    voters[j] = uuidArray(order.map((k) => s.voters[k]));
+    voteIds[j] = uuidArray(order.map((k) => s.voteIds[k]));
+    voteLabels[j] = numberArray(order.map((k) => s.voteLabels[k]));
     totals[j] = total;
     reviewLabels[j] = review;
     reviewNow[j] = replaces;
@@ -710,6 +753,9 @@ async function applyVotes(sql: Sql, numClasses: number, locked: LockedItem[], vo
   await sql.query(
     `UPDATE item SET
        label_counts = u.counts::int[],
+       voters = u.voters::uuid[],
+       vote_ids = u.vote_ids::uuid[],
+       vote_labels = u.vote_labels::smallint[],
        label_votes = u.n,
        review_label = u.review_label,
        review_at = CASE WHEN u.review_now THEN now() ELSE item.review_at END,
@@ -717,9 +763,21 @@ async function applyVotes(sql: Sql, numClasses: number, locked: LockedItem[], vo
        label_share = CASE WHEN u.source = 'REVIEW' THEN 1 WHEN u.source IS NOT NULL THEN u.c::real / u.n END,
        label_source = u.source,
        updated_at = now()
-     FROM unnest($1::uuid[], $2::text[], $3::int[], $4::smallint[], $5::bool[], $6::smallint[], $7::int[], $8::text[])
-       AS u(id, counts, n, review_label, review_now, label, c, source)
+     FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::smallint[], $8::bool[], $9::smallint[], $10::int[], $11::text[])
+       AS u(id, counts, voters, vote_ids, vote_labels, n, review_label, review_now, label, c, source)
      WHERE item.id = u.id`,
-    [uuidArray(ids), textArray(counts), numberArray(totals), numberArray(reviewLabels), boolArray(reviewNow), numberArray(labels), numberArray(winners), textArray(sources)],
+    [
+      uuidArray(ids),
+      textArray(counts),
+      textArray(voters),
+      textArray(voteIds),
+      textArray(voteLabels),
+      numberArray(totals),
+      numberArray(reviewLabels),
+      boolArray(reviewNow),
+      numberArray(labels),
+      numberArray(winners),
+      textArray(sources),
+    ],
   );
 }

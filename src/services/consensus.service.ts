@@ -19,6 +19,7 @@ import { MAX_BATCH } from './item.service';
 import { ProjectService, ProjectView } from './project.service';
 import { LabelTable, MethodReport, tableMatrix } from '../quality/item-consensus';
 import type { ComputePool } from '../compute/pool';
+import { latestModelVersion } from './model.service';
 
 export type { ConsensusMethodName, ConsensusOutcome, LabelTable, MethodReport } from '../quality/item-consensus';
 
@@ -111,10 +112,7 @@ async function loadWeak(sql: Sql, projectId: string): Promise<{ table: LabelTabl
 
 /** The latest model version's probabilities for `itemIds`, over the project's classes (renormalised), or null. */
 async function loadPredictions(sql: Sql, project: ProjectView, itemIds: string[]): Promise<{ modelVersionId: string; probs: Map<string, Float64Array> } | null> {
-  const [v] = await sql.query<{ id: string; classes: string[] }>(
-    `SELECT id, classes FROM model_version WHERE project_id = $1 ORDER BY created_at DESC, id DESC LIMIT 1`,
-    [project.id],
-  );
+  const v = await latestModelVersion(sql, project.id);
   if (!v || itemIds.length === 0) return null;
   const rows = await sql.query<{ item_id: string; probs: Uint8Array }>(
     `SELECT item_id, probs FROM prediction WHERE model_version_id = $1 AND item_id = ANY($2::uuid[])`,

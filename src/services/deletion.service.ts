@@ -57,7 +57,7 @@ export class DeletionService {
       });
       const [{ n }] = await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM annotation WHERE item_id = ANY($1::uuid[])`, [found.map((r) => r.id)]);
       // annotation_replaced has no foreign key (it is written on the ingest path, see the one-vote migration).
-      await sql.query(`DELETE FROM annotation_replaced WHERE item_id = ANY($1::uuid[])`, [found.map((r) => r.id)]);
+      await sql.query(`DELETE FROM annotation_replaced WHERE id IN (SELECT id FROM annotation WHERE item_id = ANY($1::uuid[]))`, [found.map((r) => r.id)]);
       await sql.query(`DELETE FROM item WHERE project_id = $1 AND id = ANY($2::uuid[])`, [project.id, found.map((r) => r.id)]);
       const [log] = await sql.query<{ id: string; created_at: Date }>(
         `INSERT INTO audit_log (project_id, actor_key_id, action, details) VALUES ($1, $2, 'deleteItems', $3::jsonb) RETURNING id, created_at`,

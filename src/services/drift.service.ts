@@ -7,6 +7,7 @@ import { Principal } from './auth.service';
 import { ProjectService } from './project.service';
 import { effectiveSettings } from './settings';
 import { CURRENT } from './annotation-slots';
+import { latestModelVersion } from './model.service';
 
 export type DriftKind = 'EMBEDDING' | 'PREDICTION' | 'LABEL' | 'ANNOTATOR';
 export type DriftVerdict = 'OK' | 'WARN' | 'DRIFT';
@@ -342,10 +343,7 @@ export class DriftService {
 
     // 3. Predictions of the latest model version: class mix and confidence.
     await progress(0.6, 'predictions');
-    const [mv] = await this.db.query<{ id: string; classes: string[] }>(
-      `SELECT id, classes FROM model_version WHERE project_id = $1 ORDER BY created_at DESC, id DESC LIMIT 1`,
-      [projectId],
-    );
+    const mv = await this.db.read((sql) => latestModelVersion(sql, projectId));
     if (mv) {
       const rows = await this.db.query<{ item_id: string; probs: Uint8Array }>(`SELECT item_id, probs FROM prediction WHERE model_version_id = $1`, [mv.id]);
       const probs = new Map(rows.map((r) => [r.item_id, decodeFloat32(r.probs)!]));

@@ -1,5 +1,6 @@
 import type { Sql } from '../db/database';
 import { decodeFloat32 } from '../db/float32';
+import { latestModelVersion } from './model.service';
 
 /** Rows whose updated_at is this close to the cached watermark are read again (transactions commit out of order). */
 const REFRESH_MARGIN = '5 minutes';
@@ -90,7 +91,12 @@ export class EmbeddingCache {
 
 export interface VersionPredictions {
   modelVersionId: string;
+  /** v1, v2, … */
+  version: string;
   modelName: string;
+  kind: 'BUILTIN' | 'EXTERNAL';
+  /** The version's warning (a built-in version with one is not used for selection). */
+  warning: string | null;
   classes: string[];
   /** item id → class probabilities over `classes`. */
   probs: Map<string, Float32Array>;
@@ -105,10 +111,7 @@ export class PredictionCache {
   private versions = new Map<string, VersionPredictions>();
 
   async latest(sql: Sql, projectId: string): Promise<VersionPredictions | null> {
-    const [v] = await sql.query<{ id: string; name: string; classes: string[] }>(
-      `SELECT id, name, classes FROM model_version WHERE project_id = $1 ORDER BY created_at DESC, id DESC LIMIT 1`,
-      [projectId],
-    );
+    const v = await latestModelVersion(sql, projectId);
     if (!v) return null;
     let hit = this.versions.get(v.id);
     if (!hit) {
@@ -124,7 +127,7 @@ export class PredictionCache {
         committee.set(r.item_id, c);
         members = c.length / v.classes.length;
       }
-      hit = { modelVersionId: v.id, modelName: v.name, classes: v.classes, probs: new Map(rows.map((r) => [r.item_id, decodeFloat32(r.probs)!])), committee, members };
+      hit = { modelVersionId: v.id, version: v.version, modelName: v.name, kind: v.kind, warning: v.warning, classes: v.classes, probs: new Map(rows.map((r) => [r.item_id, decodeFloat32(r.probs)!])), committee, members };
       this.versions.set(v.id, hit);
       while (this.versions.size > PREDICTION_VERSIONS_KEPT) this.versions.delete(this.versions.keys().next().value!);
     }

@@ -2,12 +2,14 @@ import type { ComputePool } from '../compute/pool';
 import { Database, Sql } from '../db/database';
 import { decodeFloat32 } from '../db/float32';
 import { badInput, conflict, notFound } from '../errors';
+import { log } from '../logger';
 import { labelHealthSummary } from '../quality';
 import type { FilterBy, LabelQualityMethod } from '../quality';
 import { recomputeCurrentLabels, replacePrevious } from './annotation.service';
 import { AuthService, Principal } from './auth.service';
 import { isUuid, uuidv7 } from './ids';
 import { ITEM_SELECT, ItemView, toItemView } from './item.service';
+import { latestModelVersion, notUsedReason, usableForScoring } from './model.service';
 import { ProjectService } from './project.service';
 import { effectiveSettings } from './settings';
 
@@ -53,6 +55,8 @@ export interface LabelIssueView {
 }
 
 export interface LabelIssuePage {
+  /** The model version the current issue set came from (the last labelIssues run's); null before any run. */
+  modelVersionId: string | null;
   edges: Array<{ cursor: string; node: LabelIssueView }>;
   pageInfo: { hasNextPage: boolean; endCursor: string | null };
   totalCount: number;
@@ -182,7 +186,7 @@ function decodeCursor(c: string): { score: number; id: string } {
   return { score, id };
 }
 
-/** The project's latest model version and, for its labeled items it predicted, their labels and probabilities. */
+/** A model version and, for the labeled items it predicted, their labels and probabilities. */
 interface ScoringInputs {
   version: { id: string; classes: string[] } | null;
   itemIds: string[];
@@ -192,11 +196,7 @@ interface ScoringInputs {
   k: number;
 }
 
-async function loadScoringInputs(sql: Sql, projectId: string): Promise<ScoringInputs> {
-  const [v] = await sql.query<{ id: string; classes: string[] }>(
-    `SELECT id, classes FROM model_version WHERE project_id = $1 ORDER BY created_at DESC, id DESC LIMIT 1`,
-    [projectId],
-  );
+async function loadScoringInputs(sql: Sql, projectId: string, v: { id: string; classes: string[] } | null): Promise<ScoringInputs> {
   if (!v) return { version: null, itemIds: [], labels: new Int32Array(0), probs: new Float64Array(0), k: 0 };
   const k = v.classes.length;
   // Items labeled with a class appended after this version cannot be scored by it and are left out.
@@ -220,7 +220,13 @@ async function loadScoringInputs(sql: Sql, projectId: string): Promise<ScoringIn
     for (let j = 0; j < k; j++) s += f[j];
     for (let j = 0; j < k; j++) probs[i * k + j] = f[j] / s;
   }
-  return { version: v, itemIds, labels, probs, k };
+  return { version: { id: v.id, classes: v.classes }, itemIds, labels, probs, k };
+}
+
+/** The model version the project's current label-issue set came from (the last labelIssues run's), or null. */
+async function issueSetVersionId(sql: Sql, projectId: string): Promise<string | null> {
+  const [r] = await sql.query<{ id: string | null }>(`SELECT label_issue_model_version_id AS id FROM project WHERE id = $1`, [projectId]);
+  return r?.id ?? null;
 }
 
 export class LabelIssueService {
@@ -267,8 +273,10 @@ export class LabelIssueService {
         pageParams,
       );
       const [{ n }] = await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM label_issue li WHERE ${where}`, params);
+      const modelVersionId = await issueSetVersionId(sql, project.id);
       const edges = rows.slice(0, first).map((r) => ({ cursor: encodeCursor(Number(r.li_score), r.li_id), node: toIssueView(r) }));
       return {
+        modelVersionId,
         edges,
         pageInfo: { hasNextPage: rows.length > first, endCursor: edges.length ? edges[edges.length - 1].cursor : null },
         totalCount: n,
@@ -338,16 +346,33 @@ export class LabelIssueService {
     });
   }
 
-  /** cleanlab's health summary of the project's labels under its latest model version's (out-of-sample) predictions. */
-  async labelHealth(p: Principal, projectId: string): Promise<LabelHealthView> {
+  /**
+   * cleanlab's health summary of the project's labels under one model version's (out-of-sample) predictions:
+   * `modelVersionId` when given, else the version the current label-issue set came from (so class counts match the
+   * issues), else, before any labelIssues run, the latest model version.
+   */
+  async labelHealth(p: Principal, projectId: string, modelVersionId?: string | null): Promise<LabelHealthView> {
     const project = await this.projects.access(p, projectId, 'labelIssues:read');
-    const { inputs, counts } = await this.db.read(async (sql) => ({
-      inputs: await loadScoringInputs(sql, project.id),
-      counts: await sql.query<{ status: LabelIssueStatus; n: number }>(
-        `SELECT status, count(*)::int AS n FROM label_issue WHERE project_id = $1 GROUP BY status`,
-        [project.id],
-      ),
-    }));
+    if (modelVersionId !== undefined && modelVersionId !== null && !isUuid(modelVersionId)) {
+      throw notFound(`model version ${modelVersionId}`, 'modelVersionId');
+    }
+    const { inputs, counts } = await this.db.read(async (sql) => {
+      let version: { id: string; classes: string[] } | null;
+      if (modelVersionId !== undefined && modelVersionId !== null) {
+        version = await latestModelVersion(sql, project.id, modelVersionId);
+        if (!version) throw notFound(`model version ${modelVersionId} of this project`, 'modelVersionId');
+      } else {
+        const setId = await issueSetVersionId(sql, project.id);
+        version = setId ? await latestModelVersion(sql, project.id, setId) : await latestModelVersion(sql, project.id);
+      }
+      return {
+        inputs: await loadScoringInputs(sql, project.id, version),
+        counts: await sql.query<{ status: LabelIssueStatus; n: number }>(
+          `SELECT status, count(*)::int AS n FROM label_issue WHERE project_id = $1 GROUP BY status`,
+          [project.id],
+        ),
+      };
+    });
     const byStatus = new Map(counts.map((r) => [r.status, r.n]));
     const base = {
       modelVersionId: inputs.version?.id ?? null,
@@ -402,7 +427,13 @@ export class LabelIssueService {
     const { filterBy, rankBy } = effectiveSettings(project.settings).labelIssues;
 
     await progress(0.05, 'loading predictions');
-    const inputs = await this.db.read((sql) => loadScoringInputs(sql, projectId));
+    const latest = await this.db.read((sql) => latestModelVersion(sql, projectId));
+    // A built-in version worse than the label prior is not used: as without a model, nothing is written.
+    if (latest && !usableForScoring(latest)) {
+      log.info('label issues: latest model version not used', { project: projectId, reason: notUsedReason(latest) });
+      return counts;
+    }
+    const inputs = await this.db.read((sql) => loadScoringInputs(sql, projectId, latest));
     if (!inputs.version) return counts;
     const n = inputs.itemIds.length;
     const k = inputs.k;
@@ -435,6 +466,7 @@ export class LabelIssueService {
     await this.db.transaction(async (sql) => {
       // One writer per project at a time (NO KEY UPDATE: inserts referencing the project are not blocked).
       await sql.query(`SELECT id FROM project WHERE id = $1 FOR NO KEY UPDATE`, [projectId]);
+      await sql.query(`UPDATE project SET label_issue_model_version_id = $2 WHERE id = $1`, [projectId, versionId]);
       const open = await sql.query<{ id: string; item_id: string }>(
         `SELECT id, item_id FROM label_issue WHERE project_id = $1 AND status = 'OPEN' FOR UPDATE`,
         [projectId],

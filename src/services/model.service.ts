@@ -1,6 +1,7 @@
 import { Database, Sql } from '../db/database';
 import { decodeFloat32, encodeFloat32 } from '../db/float32';
 import { badInput, forbidden, notFound } from '../errors';
+import { labelPriorEntropy, meanLogLoss, worseThanPriorWarning } from '../quality/prior-baseline';
 import { AuthService, Principal } from './auth.service';
 import { isUuid } from './ids';
 import { ProjectService } from './project.service';
@@ -24,6 +25,8 @@ export interface PredictionData {
 export interface ModelVersionView {
   id: string;
   projectId: string;
+  /** 'v1', 'v2', … in creation order within the project. */
+  version: string;
   name: string;
   kind: ModelKind;
   classes: string[];
@@ -32,6 +35,8 @@ export interface ModelVersionView {
   labelCounts: Record<string, number> | null;
   trainingMs: number | null;
   predictionCount: number;
+  /** Why the version is not used for selection or label issues; null when it is. */
+  warning: string | null;
   createdAt: Date;
 }
 
@@ -47,6 +52,7 @@ export interface PredictionView {
 interface VersionRow {
   id: string;
   project_id: string;
+  version: string;
   name: string;
   kind: ModelKind;
   classes: string[];
@@ -54,12 +60,14 @@ interface VersionRow {
   label_counts: Record<string, number> | null;
   training_ms: number | null;
   prediction_count: number;
+  warning: string | null;
   created_at: Date;
 }
 
 const toVersionView = (r: VersionRow): ModelVersionView => ({
   id: r.id,
   projectId: r.project_id,
+  version: r.version,
   name: r.name,
   kind: r.kind,
   classes: r.classes,
@@ -67,11 +75,88 @@ const toVersionView = (r: VersionRow): ModelVersionView => ({
   labelCounts: r.label_counts,
   trainingMs: r.training_ms,
   predictionCount: r.prediction_count,
+  warning: r.warning,
   createdAt: new Date(r.created_at),
 });
 
-const VERSION_SELECT = `v.id, v.project_id, v.name, v.kind, v.classes, v.metrics, v.label_counts, v.training_ms, v.created_at,
+const VERSION_SELECT = `v.id, v.project_id, v.version, v.name, v.warning, v.kind, v.classes, v.metrics, v.label_counts, v.training_ms, v.created_at,
   (SELECT count(*)::int FROM prediction pr WHERE pr.model_version_id = v.id) AS prediction_count`;
+
+/** The project's latest model version, as SQL: its id, for `projectId` (an SQL expression). Newest = highest seq. */
+export const latestModelVersionIdSql = (projectId: string): string =>
+  `(SELECT lmv.id FROM model_version lmv WHERE lmv.project_id = ${projectId} ORDER BY lmv.seq DESC LIMIT 1)`;
+
+/** What the readers of a project's latest model version use of it. */
+export interface LatestModelVersion {
+  id: string;
+  version: string;
+  name: string;
+  kind: ModelKind;
+  classes: string[];
+  /** Non-null: the version is not to be used for selection or label issues (see ModelVersion.warning). */
+  warning: string | null;
+  metrics: Record<string, unknown> | null;
+}
+
+/**
+ * The project's latest model version (the one every reader of "the current model" uses: selection, label issues,
+ * routing, drift, consensus, snapshots, item predictions, metrics), or null when it has none. `id` picks a given
+ * version of the project instead (null when it is not one of the project's).
+ */
+export async function latestModelVersion(sql: Sql, projectId: string, id?: string): Promise<LatestModelVersion | null> {
+  const [v] = await sql.query<LatestModelVersion>(
+    id === undefined
+      ? `SELECT id, version, name, kind, classes, warning, metrics FROM model_version WHERE id = ${latestModelVersionIdSql('$1')}`
+      : `SELECT id, version, name, kind, classes, warning, metrics FROM model_version WHERE project_id = $1 AND id = $2`,
+    id === undefined ? [projectId] : [projectId, id],
+  );
+  return v ?? null;
+}
+
+/**
+ * Whether selection and label issues may use a model version's predictions: an EXTERNAL version always (used as
+ * sent), a BUILTIN one unless it has a warning (worse than predicting the label prior).
+ */
+export function usableForScoring(v: Pick<LatestModelVersion, 'kind' | 'warning'>): boolean {
+  return v.kind === 'EXTERNAL' || v.warning === null;
+}
+
+/** Why a model version is not used, for nextBatch's `fallback` and the label-issue job. */
+export function notUsedReason(v: Pick<LatestModelVersion, 'id' | 'version' | 'name' | 'warning'>): string {
+  return `model version ${v.version} (${v.name}, ${v.id}) not used: ${v.warning}`;
+}
+
+/** The values a new model version of a project is inserted with (everything but its number and name). */
+export interface NewModelVersion {
+  name: string;
+  kind: ModelKind;
+  classes: string[];
+  /** The serialised classifier (JSON text), built-in versions only. */
+  weights?: string | null;
+  metrics?: Record<string, unknown> | null;
+  labelCounts: Record<string, number>;
+  trainingMs?: number | null;
+  warning?: string | null;
+}
+
+/**
+ * Inserts a model version numbered after the project's last one (seq and 'v' || seq), inside `sql`'s transaction.
+ * A transaction-scoped advisory lock per project serialises numbering on PostgreSQL (PGlite runs one transaction at a time).
+ */
+export async function insertModelVersion(sql: Sql, projectId: string, v: NewModelVersion): Promise<{ id: string; version: string }> {
+  await sql.query(`SELECT pg_advisory_xact_lock(hashtext('loupe.model_version'), hashtext($1))`, [projectId]);
+  const [row] = await sql.query<{ id: string; version: string }>(
+    `INSERT INTO model_version (project_id, seq, version, name, kind, classes, weights, metrics, label_counts, training_ms, warning)
+     SELECT $1, n.seq, 'v' || n.seq, $2, $3, $4::text[], $5::jsonb, $6::jsonb, $7::jsonb, $8, $9
+     FROM (SELECT COALESCE(max(seq), 0) + 1 AS seq FROM model_version WHERE project_id = $1) n
+     RETURNING id, version`,
+    [
+      projectId, v.name, v.kind, v.classes, v.weights ?? null, v.metrics ? JSON.stringify(v.metrics) : null,
+      JSON.stringify(v.labelCounts), v.trainingMs ?? null, v.warning ?? null,
+    ],
+  );
+  return row;
+}
 
 /** Validates one probability row: length K, finite, non-negative, sums to 1 (± tolerance). Returns it renormalised as float32. */
 function parseProbs(probs: unknown, k: number, field: string): Float32Array {
@@ -150,10 +235,8 @@ export class ModelService {
         itemIds[i] = id;
       }
       const labelCounts = await this.labelCounts(sql, project.id, project.classes);
-      const [v] = await sql.query<{ id: string }>(
-        `INSERT INTO model_version (project_id, name, kind, classes, label_counts) VALUES ($1, $2, 'EXTERNAL', $3::text[], $4::jsonb) RETURNING id`,
-        [project.id, name, project.classes, JSON.stringify(labelCounts)],
-      );
+      const warning = await this.externalWarning(sql, project.id, itemIds, probs, k);
+      const v = await insertModelVersion(sql, project.id, { name, kind: 'EXTERNAL', classes: project.classes, labelCounts, warning });
       await sql.query(
         `INSERT INTO prediction (model_version_id, item_id, project_id, probs)
          SELECT $1, t.item_id, $2, t.probs FROM unnest($3::uuid[], $4::bytea[]) AS t(item_id, probs)`,
@@ -168,7 +251,7 @@ export class ModelService {
   async modelVersions(p: Principal, projectId: string): Promise<ModelVersionView[]> {
     await this.projects.access(p, projectId, 'model:read');
     const rows = await this.db.query<VersionRow>(
-      `SELECT ${VERSION_SELECT} FROM model_version v WHERE v.project_id = $1 ORDER BY v.created_at DESC, v.id DESC`,
+      `SELECT ${VERSION_SELECT} FROM model_version v WHERE v.project_id = $1 ORDER BY v.seq DESC`,
       [projectId],
     );
     return rows.map(toVersionView);
@@ -183,9 +266,8 @@ export class ModelService {
     const rows = await this.db.query<{ item_id: string; model_version_id: string; name: string; classes: string[]; probs: Uint8Array; created_at: Date }>(
       `SELECT pr.item_id, pr.model_version_id, v.name, v.classes, pr.probs, pr.created_at
        FROM item i
-       JOIN LATERAL (SELECT id FROM model_version WHERE project_id = i.project_id ORDER BY created_at DESC, id DESC LIMIT 1) lv ON true
-       JOIN prediction pr ON pr.model_version_id = lv.id AND pr.item_id = i.id
-       JOIN model_version v ON v.id = lv.id
+       JOIN model_version v ON v.id = ${latestModelVersionIdSql('i.project_id')}
+       JOIN prediction pr ON pr.model_version_id = v.id AND pr.item_id = i.id
        WHERE i.id = ANY($1::uuid[])`,
       [itemIds],
     );
@@ -203,6 +285,30 @@ export class ModelService {
       });
     }
     return itemIds.map((id) => by.get(id) ?? null);
+  }
+
+  /**
+   * An external model's warning: its log loss on the labeled items it predicted, against the entropy of those items'
+   * label frequencies, when they span at least two classes (else there is no log loss worth comparing). Whether the
+   * predictions were out-of-sample is unknown, so the version is used as sent either way; the warning only says so.
+   */
+  private async externalWarning(sql: Sql, projectId: string, itemIds: string[], probs: Float32Array[], k: number): Promise<string | null> {
+    const rows = await sql.query<{ id: string; label: number }>(
+      `SELECT id, current_label AS label FROM item WHERE project_id = $1 AND id = ANY($2::uuid[]) AND current_label IS NOT NULL AND current_label < $3`,
+      [projectId, itemIds, k],
+    );
+    if (rows.length === 0) return null;
+    const at = new Map(itemIds.map((id, i) => [id, i]));
+    const labels = new Int32Array(rows.length);
+    const flat = new Float64Array(rows.length * k);
+    rows.forEach((r, t) => {
+      labels[t] = r.label;
+      flat.set(probs[at.get(r.id)!], t * k);
+    });
+    const { logLoss, counts } = meanLogLoss(labels, flat, k);
+    if (counts.filter((c) => c > 0).length < 2) return null;
+    const w = worseThanPriorWarning(logLoss, labelPriorEntropy(counts), `log loss on the ${rows.length} labeled items it predicted`);
+    return w && `${w}; an external model is used as sent`;
   }
 
   private async labelCounts(sql: Sql, projectId: string, classes: string[]): Promise<Record<string, number>> {

@@ -6,6 +6,7 @@ import { AuthService, Principal } from './auth.service';
 import { ProjectService } from './project.service';
 import { effectiveSettings } from './settings';
 import { CURRENT } from './annotation-slots';
+import { latestModelVersion } from './model.service';
 
 /** Where an item goes next: routeItems' four paths, and DONE for items already settled by people. */
 export type RouteName = 'AUTO_ACCEPT' | 'SINGLE_REVIEW' | 'CONSENSUS' | 'EXPERT' | 'DONE';
@@ -165,10 +166,7 @@ export class RoutingService {
       const notSure = await this.notSureResolutions(sql, projectId);
       const consensus = await this.consensusAgreement(sql, projectId);
 
-      const [mv] = await sql.query<{ id: string; classes: string[] }>(
-        `SELECT id, classes FROM model_version WHERE project_id = $1 ORDER BY created_at DESC, id DESC LIMIT 1`,
-        [projectId],
-      );
+      const mv = await latestModelVersion(sql, projectId);
       const probs = new Map<string, Float32Array>();
       if (mv) {
         const rows = await sql.query<{ item_id: string; probs: Uint8Array }>(`SELECT item_id, probs FROM prediction WHERE model_version_id = $1`, [mv.id]);

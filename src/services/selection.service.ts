@@ -9,6 +9,7 @@ import { EmbeddingCache, PredictionCache, VersionPredictions } from './feature-c
 import { blindGold, mixGold, planGold } from './gold-injection';
 import { ProjectService, ProjectView } from './project.service';
 import { effectiveSettings, MAX_LEASE_SECONDS } from './settings';
+import { notUsedReason, usableForScoring } from './model.service';
 
 /** The strategies nextBatch offers (selectBatch's RELABEL_OR_NEW needs ActiveLab scores the service does not compute yet). */
 export const NEXT_BATCH_STRATEGIES = ['RANDOM', 'LEAST_CONFIDENCE', 'MARGIN', 'ENTROPY', 'VOTE_ENTROPY', 'KL_CONSENSUS', 'KCENTER', 'HYBRID', 'CLUSTER_MARGIN'] as const;
@@ -298,9 +299,11 @@ export class SelectionService {
 
       // 2. The latest model's predictions, over the project's classes (classes appended since get probability 0).
       const k = project.classes.length;
-      const latest = await this.predictions.latest(sql, project.id);
+      const current = await this.predictions.latest(sql, project.id);
+      // A built-in version worse than the label prior is not used: selection goes on as if there were no model.
+      const latest = current && usableForScoring(current) ? current : null;
       let predProbs: Float32Array | null = null;
-      let fallback: string | null = null;
+      let fallback: string | null = current && !latest ? notUsedReason({ ...current, id: current.modelVersionId, name: current.modelName }) : null;
       if (latest && pool.some((i) => latest.probs.has(rows[i].id))) {
         predProbs = new Float32Array(n * k).fill(1 / k);
         const col = latest.classes.map((c) => project.classes.indexOf(c));

@@ -6,6 +6,7 @@ import { Action, AuthService, Principal } from './auth.service';
 import { isUuid } from './ids';
 import { ProjectService } from './project.service';
 import { CURRENT } from './annotation-slots';
+import { latestModelVersion } from './model.service';
 
 const MAX_NOTE = 2000;
 const INSERT_CHUNK = 5000;
@@ -309,10 +310,7 @@ export class SnapshotService {
       }
     }
     const issues = await this.latestIssues(sql, projectId);
-    const [mv] = await sql.query<{ id: string; name: string; classes: string[] }>(
-      `SELECT id, name, classes FROM model_version WHERE project_id = $1 ORDER BY created_at DESC, id DESC LIMIT 1`,
-      [projectId],
-    );
+    const mv = await latestModelVersion(sql, projectId);
     const predicted = new Map<string, string>();
     if (mv) {
       const rows = await sql.query<{ item_id: string; probs: Uint8Array }>(`SELECT item_id, probs FROM prediction WHERE model_version_id = $1`, [mv.id]);

@@ -5,8 +5,9 @@ import type { TrainInput } from '../compute/tasks';
 import { decodeFloat32, encodeFloat32 } from '../db/float32';
 import { JOB_RUN_COLS, JobRunRow, JobRunView, toJobRunView } from '../jobs/job-run';
 import { log } from '../logger';
+import { labelPriorEntropy, worseThanPriorWarning } from '../quality/prior-baseline';
 import { Principal } from './auth.service';
-import { BUILTIN_MODEL_NAME } from './model.service';
+import { BUILTIN_MODEL_NAME, insertModelVersion } from './model.service';
 import { ProjectService, ProjectView } from './project.service';
 
 /** Folds of the cross-validation that gives labeled items their out-of-sample probabilities (and the pool a committee). */
@@ -177,23 +178,36 @@ export class TrainingService {
       probs.push(view(cv.poolProbs, t, k));
       committee.push(cv.committee ? view(cv.committee, t, votes) : null);
     });
+    // Worse than predicting the label frequencies: kept, but not used for selection or label issues.
+    const priorEntropy = labelPriorEntropy(perClass);
+    const warning = worseThanPriorWarning(cv.logLoss, priorEntropy);
     const metrics = {
       folds: TRAIN_FOLDS,
       crossValAccuracy: cv.accuracy,
       crossValLogLoss: cv.logLoss,
       perClassRecall: Object.fromEntries(project.classes.map((c, j) => [c, cv.perClassRecall[j]])),
       features: cv.features,
+      standardized: cv.standardized,
       classifier: 'softmax',
+      l2: cv.l2,
+      l2Grid: cv.l2Grid,
+      l2InnerLogLoss: cv.l2LogLoss,
+      priorEntropy,
       backend: cv.backend,
     };
     const labelCounts = Object.fromEntries(project.classes.map((c, j) => [c, perClass[j]]));
     const trainingMs = Date.now() - t0;
     const versionId = await this.db.transaction(async (sql) => {
-      const [v] = await sql.query<{ id: string }>(
-        `INSERT INTO model_version (project_id, name, kind, classes, weights, metrics, label_counts, training_ms)
-         VALUES ($1, $2, 'BUILTIN', $3::text[], $4::jsonb, $5::jsonb, $6::jsonb, $7) RETURNING id`,
-        [project.id, BUILTIN_MODEL_NAME, project.classes, cv.weights, JSON.stringify(metrics), JSON.stringify(labelCounts), trainingMs],
-      );
+      const v = await insertModelVersion(sql, project.id, {
+        name: BUILTIN_MODEL_NAME,
+        kind: 'BUILTIN',
+        classes: project.classes,
+        weights: cv.weights,
+        metrics,
+        labelCounts,
+        trainingMs,
+        warning,
+      });
       for (const [s, e] of this.db.bulkRanges(ids.length)) {
         await sql.query(
           `INSERT INTO prediction (model_version_id, item_id, project_id, probs, committee)
@@ -203,7 +217,7 @@ export class TrainingService {
       }
       return v.id;
     });
-    log.info('model trained', { project: project.id, modelVersion: versionId, ms: trainingMs, accuracy: cv.accuracy });
+    log.info('model trained', { project: project.id, modelVersion: versionId, ms: trainingMs, accuracy: cv.accuracy, ...(warning ? { warning } : {}) });
     return { labeled: labeledIdx.length, pool: poolIdx.length, predictions: ids.length };
   }
 }

@@ -101,7 +101,8 @@ describe('ComputePool', () => {
       .run('train', { tfBackend: 'auto', numClasses: 3, folds: 3, seed: 0, labels: new Int32Array([0, 1, 2]), embeddings: { dim: 2, labeled: new Float32Array(4), pool: new Float32Array(0) } })
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ComputeError);
-    expect((err as ComputeError).message).toMatch(/^crossValPredictProba: /);
+    // The training task validates its input first in selectL2 (the L2 search runs before the cross-validation).
+    expect((err as ComputeError).message).toMatch(/^selectL2: X data length 4 is not rows\*cols = 6/);
     const ok = await pool.run('labelIssues', { labels: new Int32Array([0, 1]), probs: new Float64Array([0.9, 0.1, 0.2, 0.8]), numClasses: 2, filterBy: 'both', rankBy: 'self_confidence' });
     expect(Array.from(ok.mask)).toEqual([0, 0]);
   });

@@ -113,7 +113,8 @@ describe('concurrent idempotent ingest', () => {
     // The state kept incrementally equals the one rebuilt from every annotation.
     const state = () =>
       t.sql(
-        `SELECT id, label_counts, review_label, review_at, current_label, label_share, label_votes, label_source
+        `SELECT id, label_counts, voters::text[] AS voters, vote_ids::text[] AS vote_ids, vote_labels, review_label, review_at,
+                current_label, label_share, label_votes, label_source
          FROM item WHERE project_id = $1 ORDER BY id`,
         [p],
       );
