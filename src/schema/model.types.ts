@@ -18,6 +18,7 @@ export enum SamplingStrategyEnum {
   KCENTER = 'KCENTER',
   HYBRID = 'HYBRID',
   CLUSTER_MARGIN = 'CLUSTER_MARGIN',
+  RELABEL_OR_NEW = 'RELABEL_OR_NEW',
 }
 registerEnumType(SamplingStrategyEnum, { name: 'SamplingStrategy', description: 'How nextBatch picks items (see the README).' });
 

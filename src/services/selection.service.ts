@@ -6,13 +6,15 @@ import { Principal } from './auth.service';
 import { isUuid } from './ids';
 import { isTool, ITEM_SELECT, ItemView, MAX_BATCH, toItemView } from './item.service';
 import { EmbeddingCache, PredictionCache, VersionPredictions } from './feature-cache';
-import { blindGold, mixGold, planGold } from './gold-injection';
+import { activeLabScores } from '../quality';
+import { CURRENT } from './annotation-slots';
+import { blindGold, GoldPlan, mixGold, planGold } from './gold-injection';
 import { ProjectService, ProjectView } from './project.service';
 import { effectiveSettings, MAX_LEASE_SECONDS } from './settings';
 import { notUsedReason, usableForScoring } from './model.service';
 
 /** The strategies nextBatch offers (selectBatch's RELABEL_OR_NEW needs ActiveLab scores the service does not compute yet). */
-export const NEXT_BATCH_STRATEGIES = ['RANDOM', 'LEAST_CONFIDENCE', 'MARGIN', 'ENTROPY', 'VOTE_ENTROPY', 'KL_CONSENSUS', 'KCENTER', 'HYBRID', 'CLUSTER_MARGIN'] as const;
+export const NEXT_BATCH_STRATEGIES = ['RANDOM', 'LEAST_CONFIDENCE', 'MARGIN', 'ENTROPY', 'VOTE_ENTROPY', 'KL_CONSENSUS', 'KCENTER', 'HYBRID', 'CLUSTER_MARGIN', 'RELABEL_OR_NEW'] as const;
 export type NextBatchStrategy = (typeof NEXT_BATCH_STRATEGIES)[number];
 /**
  * Cluster-margin (Citovsky et al. 2021): the only strategy that met every target of the active-learning benchmark
@@ -188,6 +190,59 @@ function servable(route: { route: string; spot_check: boolean } | undefined, vot
   }
 }
 
+/**
+ * ActiveLab scores (cleanlab's get_active_learning_scores) of the pool rows on one scale, labeled rows (from their
+ * current votes, one column per annotator) and unlabeled ones alike: lower = a label is worth more. Returns them as
+ * selectBatch's RELABEL_OR_NEW inputs (rows outside the pool get 1, the worst score; they are not candidates).
+ */
+async function relabelScores(
+  sql: Sql,
+  rows: ReadonlyArray<{ id: string }>,
+  pool: number[],
+  votes: ReadonlyMap<string, number>,
+  predProbs: Float32Array,
+  k: number,
+): Promise<Pick<SelectInputs, 'activeLabScores' | 'annotationCounts'>> {
+  const n = rows.length;
+  const labeledRows = pool.filter((i) => (votes.get(rows[i].id) ?? 0) > 0);
+  const unlabeledRows = pool.filter((i) => (votes.get(rows[i].id) ?? 0) === 0);
+  const counts = new Int32Array(n);
+  for (const i of pool) counts[i] = votes.get(rows[i].id) ?? 0;
+  const probsOf = (idx: number[]) => {
+    const data = new Float64Array(idx.length * k);
+    idx.forEach((i, r) => {
+      for (let j = 0; j < k; j++) data[r * k + j] = predProbs[i * k + j];
+    });
+    return { rows: idx.length, cols: k, data };
+  };
+  let labelsMulti: { rows: number; cols: number; data: Float64Array } | null = null;
+  if (labeledRows.length) {
+    const cast = await sql.query<{ id: string; voters: string; labels: string }>(
+      `SELECT id, array_to_string(voters, ':') AS voters, array_to_string(vote_labels, ':') AS labels FROM item WHERE id = ANY($1::uuid[])`,
+      [labeledRows.map((i) => rows[i].id)],
+    );
+    const byId = new Map(cast.map((r) => [r.id, r]));
+    const col = new Map<string, number>();
+    for (const r of cast) for (const a of r.voters ? r.voters.split(':') : []) if (!col.has(a)) col.set(a, col.size);
+    const m = Math.max(col.size, 1);
+    const data = new Float64Array(labeledRows.length * m).fill(NaN);
+    labeledRows.forEach((i, r) => {
+      const c = byId.get(rows[i].id);
+      if (!c || !c.voters) return;
+      const ls = c.labels.split(':');
+      c.voters.split(':').forEach((a, t) => (data[r * m + col.get(a)!] = Number(ls[t])));
+    });
+    labelsMulti = { rows: labeledRows.length, cols: m, data };
+  }
+  const res = labelsMulti
+    ? activeLabScores(labelsMulti, probsOf(labeledRows), unlabeledRows.length ? probsOf(unlabeledRows) : null)
+    : activeLabScores(null, null, probsOf(unlabeledRows));
+  const scores = new Float64Array(n).fill(1);
+  labeledRows.forEach((i, r) => (scores[i] = res.scores[r]));
+  unlabeledRows.forEach((i, r) => (scores[i] = res.scoresUnlabeled[r]));
+  return { activeLabScores: scores, annotationCounts: counts };
+}
+
 export class SelectionService {
   private readonly embeddings = new EmbeddingCache();
   private readonly predictions = new PredictionCache();
@@ -227,14 +282,17 @@ export class SelectionService {
       } else {
         ids = (await sql.query<{ id: string }>(`SELECT id FROM item WHERE project_id = $1 ORDER BY created_at, external_id`, [project.id])).map((r) => r.id);
       }
-      const votes = new Map(
-        (
-          await sql.query<{ id: string; votes: number }>(
-            `SELECT id, label_votes AS votes FROM item WHERE project_id = $1 AND current_label IS NOT NULL`,
-            [project.id],
-          )
-        ).map((r) => [r.id, r.votes]),
+      const labeledRows = await sql.query<{ id: string; votes: number; reviewed: boolean }>(
+        `SELECT id, label_votes AS votes, label_source = 'REVIEW' AS reviewed FROM item WHERE project_id = $1 AND current_label IS NOT NULL`,
+        [project.id],
       );
+      const votes = new Map(labeledRows.map((r) => [r.id, r.votes]));
+      const reviewed = new Set(labeledRows.filter((r) => r.reviewed).map((r) => r.id));
+      // RELABEL_OR_NEW also offers labeled items for one more vote: not decided by a REVIEW, not gold, not routed DONE.
+      const relabeling = strategy === 'RELABEL_OR_NEW' && p.role !== 'QA_LEAD';
+      const goldItems = relabeling
+        ? new Set((await sql.query<{ item_id: string }>(`SELECT DISTINCT item_id FROM annotation WHERE project_id = $1 AND kind = 'GOLD' AND ${CURRENT('annotation')}`, [project.id])).map((r) => r.item_id))
+        : new Set<string>();
       const routes = new Map(
         (await sql.query<{ item_id: string; route: string; spot_check: boolean }>(`SELECT item_id, route, spot_check FROM item_route WHERE project_id = $1`, [project.id])).map(
           (r) => [r.item_id, r],
@@ -270,7 +328,14 @@ export class SelectionService {
         const route = routes.get(id);
         const v = votes.get(id) ?? 0;
         const serve = servable(route, v, expert, consensusVotes);
-        if (serve === 'done') return 'done';
+        if (serve === 'done') {
+          if (!relabeling || v === 0 || reviewed.has(id) || goldItems.has(id) || route?.route === 'DONE') return 'done';
+          // Offered for one more vote: the lease rule with votes needed = votes cast + 1.
+          if (mine.has(id)) return 'annotatedByYou';
+          if (skipped.has(id)) return 'skipped';
+          if ((othersLeases.get(id) ?? 0) >= 1) return 'leasedToOthers';
+          return null;
+        }
         if (serve === 'route') return 'notServable';
         if (mine.has(id)) return 'annotatedByYou';
         if (skipped.has(id)) return 'skipped';
@@ -324,14 +389,18 @@ export class SelectionService {
       if (pool.length === 0) return { ...base, labeledCount: labeled.length, strategy, fallback, candidateCount: 0, items: [] };
 
       // 3. Select (pure).
-      // Gold items mixed in at the project's goldRate, served like any other item (see gold-injection.ts).
-      const gold = await planGold(sql, { projectId: project.id, settings: project.settings, annotator, rowIds: ids, labeled, leasedByOthers: new Set([...leasedByOthers, ...skipped]), mine, size, classes: project.classes, latest, predProbs });
+      // Gold items mixed in at the project's goldRate, served like any other item (see gold-injection.ts); not with
+      // RELABEL_OR_NEW, whose scores need the votes of every candidate (a gold item's answer is not a vote).
+      const gold: GoldPlan = relabeling
+        ? { rows: [], ids: new Set(), labeled, seed: 0 }
+        : await planGold(sql, { projectId: project.id, settings: project.settings, annotator, rowIds: ids, labeled, leasedByOthers: new Set([...leasedByOthers, ...skipped]), mine, size, classes: project.classes, latest, predProbs });
       const inputs: SelectInputs = { n, labeled: gold.labeled, alreadySelected: others, candidates: pool, classNames: project.classes };
       if (predProbs) inputs.predProbs = { rows: n, cols: k, data: predProbs };
       if (dim !== null && features) inputs.features = { rows: n, cols: dim, data: features };
       if (predProbs && latest && latest.members > 1 && (strategy === 'VOTE_ENTROPY' || strategy === 'KL_CONSENSUS')) {
         inputs.committee = committeeOf(latest, project.classes, rows, predProbs);
       }
+      if (relabeling && predProbs) Object.assign(inputs, await relabelScores(sql, rows, pool, votes, predProbs, k));
       const res = mixGold(gold, inputs, (inp, s) => selectBatch(strategy as SamplingStrategy, inp, { size: s, seed: seedOf(annotator) }), size);
       if (res.fallback) fallback = fallback ? `${fallback}: ${res.strategy === 'KCENTER' ? 'diversity' : 'random'} sampling` : res.fallback;
 
