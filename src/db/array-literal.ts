@@ -24,6 +24,19 @@ export function numberArray(xs: ReadonlyArray<number | null>): string {
   return s + '}';
 }
 
+/**
+ * Lists we built from UUIDs and integers, each element ':'-joined (`a:b:c`) or empty: none holds a character that
+ * needs quoting, so they go unquoted (the empty string as `""`). Never pass user text here.
+ */
+export function joinedIdsArray(xs: readonly string[]): string {
+  let s = '{';
+  for (let i = 0; i < xs.length; i++) {
+    if (i) s += ',';
+    s += xs[i] === '' ? '""' : xs[i];
+  }
+  return s + '}';
+}
+
 const NEEDS_ESCAPE = /["\\]/;
 const ESCAPE = /["\\]/g;
 

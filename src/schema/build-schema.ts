@@ -27,6 +27,29 @@ const spell = (n: PathNode | null): string => {
 };
 
 /**
+ * Whether any string (or object key) in `v` holds U+0000: the allocation-free scan every argument gets; findNul, which
+ * also builds the path for the error, runs only when this finds one. Its own stack, not recursion, as findNul.
+ */
+function hasNul(v: unknown): boolean {
+  const stack: unknown[] = [v];
+  while (stack.length) {
+    const x = stack.pop();
+    if (typeof x === 'string') {
+      if (x.includes('\u0000')) return true;
+    } else if (Array.isArray(x)) {
+      if (typeof x[0] === 'number') continue; // [Float!] (embeddings): nothing to look at
+      for (let i = x.length - 1; i >= 0; i--) stack.push(x[i]);
+    } else if (x !== null && typeof x === 'object' && !(x instanceof Date)) {
+      for (const k of Object.keys(x)) {
+        if (k.includes('\u0000')) return true;
+        stack.push((x as Record<string, unknown>)[k]);
+      }
+    }
+  }
+  return false;
+}
+
+/**
  * The path of the first string (or object key) in `v` that holds U+0000, which PostgreSQL text and jsonb cannot store.
  * Walks with a stack of its own, not recursion, so that deeply nested JSON arguments cannot overflow the call stack.
  */
@@ -61,7 +84,7 @@ const GuardRoot: MiddlewareFn<Context> = ({ context, info, args }, next) => {
   if (parent === 'Query' || parent === 'Mutation') {
     requirePrincipal(context.principal);
     for (const [name, v] of Object.entries(args)) {
-      const f = findNul(v, name);
+      const f = hasNul(v) ? findNul(v, name) : null;
       if (f) throw badInput(f, 'must not contain the character U+0000');
     }
   }

@@ -1,4 +1,4 @@
-import { boolArray, numberArray, textArray, uuidArray } from '../db/array-literal';
+import { boolArray, joinedIdsArray, numberArray, textArray, uuidArray } from '../db/array-literal';
 import { Database, Sql } from '../db/database';
 import type { AnnotationKind } from '../db/entities/annotation.entity';
 import type { AnnotatorKind } from '../db/entities/annotator.entity';
@@ -179,11 +179,12 @@ const VOTING_KINDS = ['HUMAN', 'GOLD', 'REVIEW'];
 interface LockedItem {
   id: string;
   external_id: string;
-  label_counts: number[];
-  /** The annotators with a current vote (HUMAN or GOLD) on the item, sorted; their vote's annotation id and label. ':'-joined (cheaper to read than arrays). */
-  voters: string;
-  vote_ids: string;
-  vote_labels: string;
+  /**
+   * `label_counts|voters|vote_ids|vote_labels`, each ':'-joined: the vote counts, the annotators with a current vote
+   * (HUMAN or GOLD, sorted) and their vote's annotation id and label. One text column is cheaper to read than four
+   * arrays.
+   */
+  votes: string;
   review_label: number | null;
   review_order: number;
 }
@@ -266,7 +267,8 @@ export class AnnotationService {
       // With the lock, each item's vote counts and latest review: the current label is updated from them below.
       // review_order: 1 when a REVIEW written now would be later than the stored one, 0 at the same instant, -1 earlier.
       const found = await sql.query<LockedItem>(
-        `SELECT id, external_id, label_counts, array_to_string(voters, ':') AS voters, array_to_string(vote_ids, ':') AS vote_ids, array_to_string(vote_labels, ':') AS vote_labels, review_label,
+        `SELECT id, external_id, review_label,
+                concat(array_to_string(label_counts, ':'), '|', array_to_string(voters, ':'), '|', array_to_string(vote_ids, ':'), '|', array_to_string(vote_labels, ':')) AS votes,
                 CASE WHEN review_at IS NULL OR review_at < now() THEN 1 WHEN review_at = now() THEN 0 ELSE -1 END AS review_order
          FROM item WHERE project_id = $1 AND (id = ANY($2::uuid[]) OR external_id = ANY($3::text[]))
          ORDER BY id FOR UPDATE`,
@@ -364,15 +366,6 @@ export class AnnotationService {
       //    the same slot, and within the call the last row of a slot wins. An item's current votes are kept on the
       //    locked item row (voters, vote_ids, vote_labels), so a vote that replaces an earlier one needs no lookup;
       //    REVIEW, MODEL and WEAK slots are looked up. Then the current labels, from the counts as they now stand.
-      const winner = new Map<string, number>(); // slot key → last inserted row index
-      const replacedIds: string[] = []; // annotations that stop being current, found without a lookup
-      for (let i = 0; i < n; i++) {
-        if (stored.has(i)) continue;
-        const key = `${rows[i].itemId} ${rows[i].annotatorName} ${slotOf(rows[i].kind)}`;
-        const prev = winner.get(key);
-        if (prev !== undefined) replacedIds.push(ids[prev]);
-        winner.set(key, i);
-      }
       const lockedById = new Map(found.map((r) => [r.id, r]));
       const states = new Map<string, ItemState>();
       const stateOf = (itemId: string): ItemState => {
@@ -380,13 +373,16 @@ export class AnnotationService {
         if (!st) states.set(itemId, (st = itemState(lockedById.get(itemId)!, project.classes.length)));
         return st;
       };
-      const lookup: Array<{ id: string; itemId: string; annotatorId: string; kind: AnnotationKind }> = [];
-      const winners = new Set(winner.values());
-      for (const i of winners) {
+      const replacedIds: string[] = []; // votes that stop being current, found without a lookup
+      const replacedInCall: string[] = []; // rows of other slots that a later row of this call replaces
+      const winner = new Map<string, number>(); // other slots: slot key → last inserted row index
+      for (let i = 0; i < n; i++) {
+        if (stored.has(i)) continue;
         const r = rows[i];
-        const annotatorId = annotators.get(r.annotatorName)!.id;
         const slot = slotOf(r.kind);
         if (slot === 'VOTE') {
+          // In input order, so a later row of the call replaces an earlier one like a stored vote.
+          const annotatorId = annotators.get(r.annotatorName)!.id;
           const st = stateOf(r.itemId);
           const k = st.voters.indexOf(annotatorId);
           if (k >= 0) {
@@ -395,30 +391,45 @@ export class AnnotationService {
             st.voteIds[k] = ids[i];
             st.voteLabels[k] = r.label;
           } else {
-            st.voters.push(annotatorId);
-            st.voteIds.push(ids[i]);
-            st.voteLabels.push(r.label);
+            // Kept sorted by annotator id, the order recomputeCurrentLabels writes.
+            let at = st.voters.length;
+            while (at > 0 && st.voters[at - 1] > annotatorId) at--;
+            st.voters.splice(at, 0, annotatorId);
+            st.voteIds.splice(at, 0, ids[i]);
+            st.voteLabels.splice(at, 0, r.label);
           }
           st.counts[r.label]++;
         } else {
-          if (slot === 'REVIEW') {
-            const st = stateOf(r.itemId);
-            st.newReview = st.newReview === null ? r.label : Math.min(st.newReview, r.label);
-            // An earlier current REVIEW exists only where the item holds a review.
-            if (lockedById.get(r.itemId)!.review_label === null) continue;
-          }
-          lookup.push({ id: ids[i], itemId: r.itemId, annotatorId, kind: r.kind });
+          const key = `${r.itemId} ${r.annotatorName} ${slot}`;
+          const prev = winner.get(key);
+          if (prev !== undefined) replacedInCall.push(ids[prev]);
+          winner.set(key, i);
         }
       }
-      if (replacedIds.length) await sql.query(`INSERT INTO annotation_replaced (id) SELECT unnest($1::uuid[]) ON CONFLICT DO NOTHING`, [uuidArray(replacedIds)]);
+      const lookup: Array<{ id: string; itemId: string; annotatorId: string; kind: AnnotationKind }> = [];
+      const winners = new Set(winner.values());
+      for (const i of winners) {
+        const r = rows[i];
+        if (r.kind === 'REVIEW') {
+          const st = stateOf(r.itemId);
+          st.newReview = st.newReview === null ? r.label : Math.min(st.newReview, r.label);
+          // An earlier current REVIEW exists only where the item holds a review.
+          if (lockedById.get(r.itemId)!.review_label === null) continue;
+        }
+        lookup.push({ id: ids[i], itemId: r.itemId, annotatorId: annotators.get(r.annotatorName)!.id, kind: r.kind });
+      }
+      const touched = [...states.values()];
+      if (replacedInCall.length) await sql.query(`INSERT INTO annotation_replaced (id) SELECT unnest($1::uuid[])`, [uuidArray(replacedInCall)]);
       // A replaced REVIEW can change which review is the latest: those items are rebuilt from their annotations.
       const rebuild = new Set((await replacePrevious(sql, lookup)).filter((r) => r.kind === 'REVIEW').map((r) => r.item_id));
       for (const id of rebuild) states.delete(id);
-      if (states.size) await writeItemStates(sql, states);
+      await writeItemStates(sql, states, replacedIds);
       if (rebuild.size) await recomputeCurrentLabels(sql, [...rebuild]);
 
       // 7. Results in input order, built only if the caller asks for them.
       const createdAtDate = new Date(createdAt);
+      let votes: Set<string> | undefined;
+      const currentVotes = (): Set<string> => (votes ??= new Set(touched.flatMap((st) => st.voteIds)));
       const build = (): SubmitResult['results'] =>
         rows.map((row, i) => {
           const old = stored.get(i);
@@ -435,7 +446,7 @@ export class AnnotationService {
             guidelineVersion: row.guidelineVersion,
             clientMutationId: row.clientMutationId,
             apiKeyId: p.keyId,
-            current: winners.has(i),
+            current: slotOf(row.kind) === 'VOTE' ? currentVotes().has(ids[i]) : winners.has(i),
             retracts: null,
             createdAt: createdAtDate,
           };
@@ -627,8 +638,8 @@ function assertSameContent(row: Row, stored: AnnotationRow, i: number): void {
  * one per annotator (ties → lowest class index), with the winner's vote share.
  *
  * This re-reads every annotation of the items and rebuilds their vote counts too: the general path, for writers
- * other than submitAnnotations (which adds its votes to the locked counts, see applyVotes) and as the reference
- * the tests hold applyVotes to.
+ * other than submitAnnotations (which applies its votes to the locked item rows, see ItemState) and as the reference
+ * the tests hold that fast path to.
  */
 export async function recomputeCurrentLabels(sql: Sql, itemIds: string[]): Promise<void> {
   // One statement: the votes per (item, label), the latest REVIEW per item, the majority (ties → lowest index).
@@ -679,15 +690,16 @@ export async function recomputeCurrentLabels(sql: Sql, itemIds: string[]): Promi
 }
 
 /**
- * submitAnnotations' fast path for current labels: the touched items are locked, so their stored counts and latest
- * review are current; the votes just inserted are added to them here and the items are written in one UPDATE,
- * without re-reading their annotations. Gives exactly what recomputeCurrentLabels gives (the tests compare both).
- * A REVIEW inserted now has created_at = now(); it replaces the stored review when now() is later, or at the same
- * instant when its class index is lower, the order recomputeCurrentLabels uses.
+ * A locked item's vote counts, current votes and reviews as submit changes them: submitAnnotations' fast path for
+ * current labels. The touched items are locked, so what they store is current; the votes just inserted are applied
+ * to it and the items are written in one UPDATE (writeItemStates), without re-reading their annotations. Gives
+ * exactly what recomputeCurrentLabels gives (the tests compare both). A REVIEW inserted now has created_at = now();
+ * it replaces the stored review when now() is later, or at the same instant when its class index is lower, the
+ * order recomputeCurrentLabels uses.
  */
-/** A locked item's vote counts, current votes and reviews as submit changes them. */
 interface ItemState {
   counts: number[];
+  /** Annotator ids with a current vote, sorted (as stored); voteIds and voteLabels in the same order. */
   voters: string[];
   voteIds: string[];
   voteLabels: number[];
@@ -698,22 +710,32 @@ interface ItemState {
 }
 
 function itemState(r: LockedItem, numClasses: number): ItemState {
-  const counts = [...r.label_counts].map(Number);
+  const [c, voters, voteIds, voteLabels] = r.votes.split('|');
+  const counts = c ? c.split(':').map(Number) : [];
   while (counts.length < numClasses) counts.push(0);
   return {
     counts,
-    voters: r.voters ? r.voters.split(':') : [],
-    voteIds: r.vote_ids ? r.vote_ids.split(':') : [],
-    voteLabels: r.vote_labels ? r.vote_labels.split(':').map(Number) : [],
+    voters: voters ? voters.split(':') : [],
+    voteIds: voteIds ? voteIds.split(':') : [],
+    voteLabels: voteLabels ? voteLabels.split(':').map(Number) : [],
     reviewLabel: r.review_label,
     reviewOrder: Number(r.review_order),
     newReview: null,
   };
 }
 
-/** Writes the items' counts, current votes (sorted by annotator id, as recomputeCurrentLabels writes them) and current labels in one UPDATE. */
-async function writeItemStates(sql: Sql, states: Map<string, ItemState>): Promise<void> {
+/**
+ * Writes the items' counts, current votes (sorted by annotator id, as recomputeCurrentLabels writes them) and current
+ * labels in one UPDATE, and records `replaced` (annotations that stopped being current) in the same statement. The
+ * replaced ids are current annotations of locked items or rows this call inserted, so none is recorded already: a
+ * plain INSERT, which fails loudly should that ever not hold.
+ */
+async function writeItemStates(sql: Sql, states: Map<string, ItemState>, replaced: string[]): Promise<void> {
   const n = states.size;
+  if (n === 0) {
+    if (replaced.length) await sql.query(`INSERT INTO annotation_replaced (id) SELECT unnest($1::uuid[])`, [uuidArray(replaced)]);
+    return;
+  }
   const ids = new Array<string>(n);
   const counts = new Array<string>(n);
   const voters = new Array<string>(n);
@@ -736,12 +758,11 @@ async function writeItemStates(sql: Sql, states: Map<string, ItemState>): Promis
       total += s.counts[k];
       if (s.counts[k] > 0 && (best < 0 || s.counts[k] > s.counts[best])) best = k;
     }
-    const order = s.voters.map((_, k) => k).sort((a, b) => (s.voters[a] < s.voters[b] ? -1 : s.voters[a] > s.voters[b] ? 1 : 0));
     ids[j] = id;
     counts[j] = numberArray(s.counts);
-    voters[j] = order.map((k) => s.voters[k]).join(':');
-    voteIds[j] = order.map((k) => s.voteIds[k]).join(':');
-    voteLabels[j] = order.map((k) => s.voteLabels[k]).join(':');
+    voters[j] = s.voters.join(':');
+    voteIds[j] = s.voteIds.join(':');
+    voteLabels[j] = s.voteLabels.join(':');
     totals[j] = total;
     reviewLabels[j] = review;
     reviewNow[j] = replaces;
@@ -751,7 +772,8 @@ async function writeItemStates(sql: Sql, states: Map<string, ItemState>): Promis
     j++;
   }
   await sql.query(
-    `UPDATE item SET
+    `WITH r AS (INSERT INTO annotation_replaced (id) SELECT unnest($12::uuid[]))
+     UPDATE item SET
        label_counts = u.counts::int[],
        voters = string_to_array(u.voters, ':')::uuid[],
        vote_ids = string_to_array(u.vote_ids, ':')::uuid[],
@@ -769,15 +791,16 @@ async function writeItemStates(sql: Sql, states: Map<string, ItemState>): Promis
     [
       uuidArray(ids),
       textArray(counts),
-      textArray(voters),
-      textArray(voteIds),
-      textArray(voteLabels),
+      joinedIdsArray(voters),
+      joinedIdsArray(voteIds),
+      joinedIdsArray(voteLabels),
       numberArray(totals),
       numberArray(reviewLabels),
       boolArray(reviewNow),
       numberArray(labels),
       numberArray(winners),
       textArray(sources),
+      uuidArray(replaced),
     ],
   );
 }

@@ -1,4 +1,4 @@
-import { boolArray, numberArray, textArray, uuidArray } from '../../src/db/array-literal';
+import { boolArray, joinedIdsArray, numberArray, textArray, uuidArray } from '../../src/db/array-literal';
 import { Database } from '../../src/db/database';
 import { createScratchPgDatabase } from '../../src/db/scratch-database';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -47,6 +47,13 @@ describe('array literals for bulk parameters', () => {
     const ids = ['0190f3a0-0000-7000-8000-000000000001', 'ffffffff-ffff-7fff-bfff-ffffffffffff'];
     expect(await roundTrip<string>(uuidArray(ids), 'uuid')).toEqual(ids);
     expect(await roundTrip<boolean | null>(boolArray([true, false, null]), 'bool')).toEqual([true, false, null]);
+  });
+
+  test("joined id lists: ':'-joined uuids and integers, empty strings", async () => {
+    const xs = ['0190f3a0-0000-7000-8000-000000000001:ffffffff-ffff-7fff-bfff-ffffffffffff', '', '3:0:12', '7'];
+    expect(await roundTrip<string>(joinedIdsArray(xs), 'text')).toEqual(xs);
+    const rows = await db.query<{ v: number[] }>(`SELECT string_to_array(($1::text[])[1], ':')::smallint[] AS v`, [joinedIdsArray(['3:0:12'])]);
+    expect(rows[0].v).toEqual([3, 0, 12]);
   });
 
   test('empty arrays', async () => {

@@ -81,6 +81,15 @@ describe('concurrent idempotent ingest', () => {
       const want = annotation(Number(r.cmid.slice(3)));
       expect([r.ext, r.name, classes[r.label], r.kind]).toEqual([want.externalId, want.annotator, want.label, want.kind]);
     }
+    // Every row names an annotator of its project and the key that wrote it (the database does not check these two).
+    expect(rows).toHaveLength(n);
+    const [{ orphans }] = await t.sql<{ orphans: number }>(
+      `SELECT count(*)::int AS orphans FROM annotation a
+       LEFT JOIN annotator n ON n.id = a.annotator_id AND n.project_id = a.project_id LEFT JOIN api_key k ON k.id = a.api_key_id
+       WHERE a.project_id = $1 AND (n.id IS NULL OR k.id IS NULL)`,
+      [p],
+    );
+    expect(orphans).toBe(0);
     // One annotation per (item, annotator, slot) is current (HUMAN and GOLD share the vote slot), whatever order the
     // concurrent batches committed in.
     const slots = await t.sql<{ current: number; n: number }>(
