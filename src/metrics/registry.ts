@@ -109,6 +109,22 @@ const graphqlDuration = new Histogram({
   registers: [processRegistry],
 });
 
+const requestsRefused = new Counter({
+  name: 'loupe_requests_refused_total',
+  help: 'Requests this process refused before running them, by reason (unauthenticated, query_too_large, too_many_tokens, too_many_aliases, too_many_root_fields, too_many_fields, too_deep, fragment_cycle, too_costly, rate_limited, auth_rate_limited, shutting_down, ...).',
+  labelNames: ['reason'] as const,
+  registers: [processRegistry],
+});
+
+/**
+ * Records a refused request: counts it by reason and logs one line with the caller's key id (never the key) and
+ * client address when known.
+ */
+export function refuseRequest(reason: string, detail: { keyId?: string | null; address?: string | null; message?: string } = {}): void {
+  requestsRefused.inc({ reason });
+  log.warn('request refused', { reason, keyId: detail.keyId ?? null, address: detail.address ?? null, ...(detail.message ? { message: detail.message } : {}) });
+}
+
 /** Turns on Node's default process metrics (once per process). */
 export function enableDefaultMetrics(): void {
   if (defaultsOn) return;
