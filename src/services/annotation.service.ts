@@ -169,6 +169,8 @@ interface Row {
   confidence: number | null;
   durationMs: number | null;
   guidelineVersion: string;
+  /** Whether the caller named the guideline version (a re-send that names none matches whatever was stored). */
+  guidelineGiven: boolean;
   clientMutationId: string | null;
 }
 
@@ -296,6 +298,7 @@ export class AnnotationService {
           confidence: float32Confidence(a.confidence),
           durationMs: a.durationMs ?? null,
           guidelineVersion: a.guidelineVersion ?? project.guidelineVersion,
+          guidelineGiven: a.guidelineVersion !== undefined && a.guidelineVersion !== null,
           clientMutationId: a.clientMutationId ?? null,
         };
       }
@@ -323,7 +326,7 @@ export class AnnotationService {
            SELECT t.id, $1, t.item_id, ($11::uuid[])[t.annotator], t.label, t.kind, t.confidence, t.duration_ms, t.guideline_version,
                   t.client_mutation_id, $13
            FROM t
-           ON CONFLICT (project_id, client_mutation_id) DO NOTHING
+           ON CONFLICT (project_id, api_key_id, client_mutation_id) DO NOTHING
            RETURNING 1
          )
          SELECT (SELECT count(*) FROM ins)::int AS inserted, now() AS created_at`,
@@ -351,8 +354,8 @@ export class AnnotationService {
         const withCmid = rows.filter((r) => r.clientMutationId !== null).map((r) => r.clientMutationId!);
         const late = await sql.query<AnnotationRow>(
           `SELECT ${ANNOTATION_SELECT} FROM ${ANNOTATION_FROM}
-           WHERE a.project_id = $1 AND a.client_mutation_id = ANY($2::text[]) AND NOT a.id = ANY($3::uuid[])`,
-          [project.id, textArray(withCmid), uuidArray(ids)],
+           WHERE a.project_id = $1 AND a.api_key_id = $4 AND a.client_mutation_id = ANY($2::text[]) AND NOT a.id = ANY($3::uuid[])`,
+          [project.id, textArray(withCmid), uuidArray(ids), p.keyId],
         );
         for (const r of late) {
           const i = cmidAt.get(r.client_mutation_id!)!;
@@ -467,7 +470,8 @@ export class AnnotationService {
    * The annotators of `rows` by name, created on first use and then owned by the caller's key. An annotator belongs
    * to the key that first wrote for it: another key writing under its name is FORBIDDEN, unless that key is an ADMIN
    * key or the project's settings.sharedAnnotators is true. An annotator with no owner yet (one registered without
-   * writing, or whose key was deleted) is claimed by the first key that writes for it.
+   * writing, or whose key was revoked) is claimed by the first key that writes for it: a rotated key takes over the
+   * annotators of the key it replaces.
    */
   private async ensureAnnotators(sql: Sql, projectId: string, rows: Row[], p: Principal, shared: boolean): Promise<Map<string, AnnotatorView>> {
     const wanted = new Map<string, AnnotatorKind>();
@@ -481,8 +485,10 @@ export class AnnotationService {
     const names = [...wanted.keys()].sort();
     type A = { id: string; name: string; kind: AnnotatorKind; created_at: Date; api_key_id: string | null };
     const view = (r: A): AnnotatorView => ({ id: r.id, name: r.name, kind: r.kind, createdAt: new Date(r.created_at) });
+    // An annotator whose key was revoked has no owner any more: the key that replaces it claims it by writing.
     const existing = await sql.query<A>(
-      `SELECT id, name, kind, created_at, api_key_id FROM annotator WHERE project_id = $1 AND name = ANY($2::text[])`,
+      `SELECT n.id, n.name, n.kind, n.created_at, CASE WHEN k.revoked_at IS NULL THEN n.api_key_id END AS api_key_id
+       FROM annotator n LEFT JOIN api_key k ON k.id = n.api_key_id WHERE n.project_id = $1 AND n.name = ANY($2::text[])`,
       [projectId, names],
     );
     const ids = new Map<string, AnnotatorView>();
@@ -497,7 +503,20 @@ export class AnnotationService {
       }
       ids.set(r.name, view(r));
     }
-    if (unowned.length) await sql.query(`UPDATE annotator SET api_key_id = $2 WHERE id = ANY($1::uuid[]) AND api_key_id IS NULL`, [uuidArray(unowned), p.keyId]);
+    if (unowned.length) {
+      // Claimed under the row lock: of two keys claiming at once, the second sees the first one's claim and is refused.
+      const claimed = await sql.query<{ id: string }>(
+        `UPDATE annotator n SET api_key_id = $2 WHERE n.id = ANY($1::uuid[])
+           AND (n.api_key_id IS NULL OR n.api_key_id = $2 OR EXISTS (SELECT 1 FROM api_key k WHERE k.id = n.api_key_id AND k.revoked_at IS NOT NULL))
+         RETURNING n.id`,
+        [uuidArray(unowned), p.keyId],
+      );
+      if (claimed.length < unowned.length && p.role !== 'ADMIN' && !shared) {
+        const got = new Set(claimed.map((r) => r.id));
+        const lost = existing.find((r) => unowned.includes(r.id) && !got.has(r.id))!;
+        throw forbidden(`annotator "${lost.name}" belongs to another API key`, `annotations[${firstAt.get(lost.name)}].annotator`);
+      }
+    }
     const missing = names.filter((nm) => !ids.has(nm));
     if (missing.length) {
       await sql.query(
@@ -624,6 +643,7 @@ function assertSameContent(row: Row, stored: AnnotationRow, i: number): void {
   const storedConf = stored.confidence === null ? null : Number(stored.confidence);
   if ((row.confidence === null ? null : Math.fround(row.confidence)) !== (storedConf === null ? null : Math.fround(storedConf))) diffs.push('confidence');
   if ((row.durationMs ?? null) !== stored.duration_ms) diffs.push('durationMs');
+  if (row.guidelineGiven && row.guidelineVersion !== stored.guideline_version) diffs.push('guidelineVersion');
   if (diffs.length) {
     throw conflict(
       `annotations[${i}].clientMutationId`,
