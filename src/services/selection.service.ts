@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Database, Sql } from '../db/database';
-import { badInput, notFound } from '../errors';
+import { badInput, conflict, notFound } from '../errors';
 import { SamplingStrategy, SelectInputs, selectBatch } from '../sampling';
 import { Principal } from './auth.service';
 import { isUuid } from './ids';
@@ -104,9 +104,10 @@ function checkItemIds(itemIds: unknown): string[] {
   return itemIds as string[];
 }
 
-/** The project's lease length: settings.leaseSeconds, else {@link DEFAULT_LEASE_SECONDS}. */
+/** The project's lease length: settings.leaseSeconds (default {@link DEFAULT_LEASE_SECONDS}), at most settings.maxLeaseSeconds. */
 export function leaseSecondsOf(project: Pick<ProjectView, 'settings'>): number {
-  return effectiveSettings(project.settings).leaseSeconds;
+  const s = effectiveSettings(project.settings);
+  return Math.min(s.leaseSeconds, s.maxLeaseSeconds);
 }
 
 /** How long a LATER release keeps an item away: settings.skipCooldownSeconds, else {@link DEFAULT_SKIP_COOLDOWN_SECONDS}. */
@@ -301,8 +302,8 @@ export class SelectionService {
       const rows = ids.map((id) => ({ id, labeled: votes.has(id) }));
       const othersLeases = new Map<string, number>();
       for (const r of await sql.query<{ item_id: string; n: number }>(
-        `SELECT item_id, count(*)::int AS n FROM lease WHERE project_id = $1 AND annotator <> $2 GROUP BY item_id`,
-        [project.id, annotator],
+        `SELECT item_id, count(*)::int AS n FROM lease WHERE project_id = $1 AND (annotator <> $2 OR api_key_id IS DISTINCT FROM $3) GROUP BY item_id`,
+        [project.id, annotator, p.keyId],
       )) {
         othersLeases.set(r.item_id, r.n);
       }
@@ -404,16 +405,42 @@ export class SelectionService {
       const res = mixGold(gold, inputs, (inp, s) => selectBatch(strategy as SamplingStrategy, inp, { size: s, seed: seedOf(annotator) }), size);
       if (res.fallback) fallback = fallback ? `${fallback}: ${res.strategy === 'KCENTER' ? 'diversity' : 'random'} sampling` : res.fallback;
 
-      // 4. Lease the picks (renewing this annotator's own leases) and return them in pick order.
-      const picked = res.items.map((s) => rows[s.index].id);
+      // 4. Lease the picks (renewing this annotator's own leases) and return them in pick order. One API key holds at
+      //    most settings.maxLeasesPerKey active leases in the project, whatever annotator names it uses: new leases
+      //    beyond that are not taken (the last picks are dropped), and a call that can take none is a CONFLICT.
+      const maxLeases = effectiveSettings(project.settings).maxLeasesPerKey;
+      const candidates = res.items.map((s) => rows[s.index].id);
+      const [{ held }] = await sql.query<{ held: number }>(`SELECT count(*)::int AS held FROM lease WHERE project_id = $1 AND api_key_id = $2`, [project.id, p.keyId]);
+      const renewing = new Set(
+        (
+          await sql.query<{ item_id: string }>(`SELECT item_id FROM lease WHERE project_id = $1 AND annotator = $2 AND api_key_id = $3 AND item_id = ANY($4::uuid[])`, [
+            project.id,
+            annotator,
+            p.keyId,
+            candidates,
+          ])
+        ).map((r) => r.item_id),
+      );
+      let room = maxLeases - held;
+      const allowed = candidates.filter((id) => renewing.has(id) || room-- > 0);
+      if (allowed.length === 0 && candidates.length > 0) {
+        throw conflict(
+          'size',
+          `this API key holds ${held} active leases in the project and settings.maxLeasesPerKey is ${maxLeases}: submit annotations, release items (releaseItems) or let leases expire first`,
+        );
+      }
+      // A lease of the same annotator name held by another key is not taken over (ON CONFLICT … WHERE): that pick is dropped.
       const leases = await sql.query<{ item_id: string; expires_at: Date }>(
-        `INSERT INTO lease (item_id, annotator, project_id, expires_at)
-         SELECT t.item_id, $2, $3, now() + make_interval(secs => $4) FROM unnest($1::uuid[]) AS t(item_id)
-         ON CONFLICT (item_id, annotator) DO UPDATE SET expires_at = EXCLUDED.expires_at
+        `INSERT INTO lease (item_id, annotator, project_id, expires_at, api_key_id)
+         SELECT t.item_id, $2, $3, now() + make_interval(secs => $4), $5 FROM unnest($1::uuid[]) AS t(item_id)
+         ON CONFLICT (item_id, annotator) DO UPDATE SET expires_at = EXCLUDED.expires_at, api_key_id = EXCLUDED.api_key_id
+           WHERE lease.api_key_id IS NULL OR lease.api_key_id = EXCLUDED.api_key_id
          RETURNING item_id, expires_at`,
-        [picked, annotator, project.id, leaseSeconds],
+        [allowed, annotator, project.id, leaseSeconds, p.keyId],
       );
       const expires = new Map(leases.map((l) => [l.item_id, new Date(l.expires_at)]));
+      const kept = res.items.filter((s) => expires.has(rows[s.index].id));
+      const picked = kept.map((s) => rows[s.index].id);
       const views = await sql.query<Parameters<typeof toItemView>[0]>(
         `SELECT ${ITEM_SELECT} FROM item i JOIN project p ON p.id = i.project_id WHERE i.id = ANY($1::uuid[])`,
         [picked],
@@ -425,7 +452,7 @@ export class SelectionService {
         strategy: res.strategy as NextBatchStrategy,
         fallback,
         candidateCount: res.candidateCount,
-        items: res.items.map((s, t) => ({
+        items: kept.map((s, t) => ({
           item: blindIfTool(p, blindGold(gold, byId.get(picked[t])!)),
           totalScore: s.score,
           scores: Object.entries(s.scores).map(([name, value]) => ({ name, value })),
@@ -463,32 +490,39 @@ export class SelectionService {
       const project = await this.projects.access(p, projectId, 'selection:next', sql);
       const cooldown = skipCooldownSecondsOf(project);
       const gone = await sql.query(
-        `DELETE FROM lease WHERE project_id = $1 AND annotator = $2 AND item_id = ANY($3::uuid[]) AND expires_at > now() RETURNING item_id`,
-        [project.id, annotator, ids],
+        `DELETE FROM lease WHERE project_id = $1 AND annotator = $2 AND item_id = ANY($3::uuid[]) AND expires_at > now() AND ($4 OR api_key_id = $5)
+         RETURNING item_id`,
+        [project.id, annotator, ids, p.role === 'ADMIN', p.keyId],
       );
+      // No skip is recorded on an item that the annotator name holds under another key's lease.
       await sql.query(
         `INSERT INTO item_skip (item_id, annotator, project_id, reason, until)
          SELECT i.id, $2, $1, $4, CASE WHEN $4 = 'LATER' THEN now() + make_interval(secs => $5) END
          FROM item i WHERE i.project_id = $1 AND i.id = ANY($3::uuid[])
+           AND ($6 OR NOT EXISTS (SELECT 1 FROM lease l WHERE l.item_id = i.id AND l.annotator = $2 AND l.expires_at > now() AND l.api_key_id IS DISTINCT FROM $7))
          ON CONFLICT (item_id, annotator) DO UPDATE SET reason = EXCLUDED.reason, until = EXCLUDED.until, created_at = now()`,
-        [project.id, annotator, ids, reason, cooldown],
+        [project.id, annotator, ids, reason, cooldown, p.role === 'ADMIN', p.keyId],
       );
       return gone.length;
     });
   }
 
-  /** Renews `annotator`'s active leases on these items for `seconds` from now; all or nothing. */
+  /** Renews `annotator`'s active leases (taken by the caller's key) on these items for `seconds` from now; all or nothing. */
   async extendLease(p: Principal, projectId: string, annotator: string, itemIds: string[], seconds: number): Promise<LeaseView[]> {
     checkAnnotator(annotator);
     const ids = checkItemIds(itemIds);
     checkSeconds(seconds, 'seconds');
     return this.db.transaction(async (sql) => {
       const project = await this.projects.access(p, projectId, 'selection:next', sql);
+      const max = effectiveSettings(project.settings).maxLeaseSeconds;
+      if (seconds > max) throw badInput('seconds', `must be at most settings.maxLeaseSeconds = ${max}, got ${seconds}`);
       await lockLeases(sql, project.id);
+      // Only the key that took a lease (or an ADMIN key) extends it.
       const rows = await sql.query<{ item_id: string; expires_at: Date }>(
         `UPDATE lease SET expires_at = now() + make_interval(secs => $4)
-         WHERE project_id = $1 AND annotator = $2 AND item_id = ANY($3::uuid[]) AND expires_at > now() RETURNING item_id, expires_at`,
-        [project.id, annotator, ids, seconds],
+         WHERE project_id = $1 AND annotator = $2 AND item_id = ANY($3::uuid[]) AND expires_at > now() AND ($5 OR api_key_id = $6)
+         RETURNING item_id, expires_at`,
+        [project.id, annotator, ids, seconds, p.role === 'ADMIN', p.keyId],
       );
       const got = new Map(rows.map((r) => [r.item_id, new Date(r.expires_at)]));
       ids.forEach((id, i) => {

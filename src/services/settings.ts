@@ -56,6 +56,14 @@ export const SETTINGS_SPEC: Record<string, SettingSpec> = {
     kind: 'number', integer: true, min: 0, max: 4 * MAX_LEASE_SECONDS, default: 86400,
     doc: 'how long releaseItems(reason: LATER) keeps an item from that annotator, in seconds',
   },
+  maxLeaseSeconds: {
+    kind: 'number', min: 0, minExclusive: true, max: MAX_LEASE_SECONDS, default: 3600,
+    doc: 'the longest lease: extendLease may not ask for more, and a longer leaseSeconds is cut to it',
+  },
+  maxLeasesPerKey: {
+    kind: 'number', integer: true, min: 1, max: 1_000_000, default: 500,
+    doc: 'active leases one API key may hold in the project, whatever annotator names it uses (nextBatch returns fewer items at the limit)',
+  },
   goldRate: unit(0.05, 'share of each nextBatch slot that is a gold item (probability per slot)'),
   requireEmbedding: { kind: 'boolean', default: false, doc: 'refuse importItems rows without an embedding (projects with an embeddingDim)' },
   sharedAnnotators: { kind: 'boolean', default: false, doc: 'whether API keys may write under an annotator name that another key wrote for first' },
@@ -127,6 +135,8 @@ export const SETTINGS_SPEC: Record<string, SettingSpec> = {
 export interface Settings {
   leaseSeconds: number;
   skipCooldownSeconds: number;
+  maxLeaseSeconds: number;
+  maxLeasesPerKey: number;
   goldRate: number;
   requireEmbedding: boolean;
   sharedAnnotators: boolean;
