@@ -37,6 +37,19 @@ export interface Config {
   metricsToken?: string;
   /** Prometheus remote write (LOUPE_REMOTE_WRITE_URL, _USERNAME, _PASSWORD, _INTERVAL_SECONDS); absent = no push. */
   remoteWrite?: RemoteWriteConfig;
+  /** Requests per second per API key (anonymous requests: per client address), sustained; 0 = no limit (LOUPE_RATE_LIMIT_PER_KEY). */
+  rateLimitPerKey: number;
+  /** Requests a key may send at once before the per-second limit applies (LOUPE_RATE_LIMIT_BURST; ≤ rateLimitPerKey = no burst). */
+  rateLimitBurst: number;
+  /** Failed authentications per client address per window before it is refused outright; 0 = no limit (LOUPE_AUTH_FAILURES_PER_MINUTE). */
+  authFailuresPerWindow: number;
+  /** The window authFailuresPerWindow counts over, in seconds (LOUPE_AUTH_FAILURE_WINDOW_SECONDS, default 60). */
+  authFailureWindowSeconds: number;
+  /**
+   * Proxies in front of Loupe whose X-Forwarded-For is believed (LOUPE_TRUST_PROXY: false = 0, the socket's address;
+   * true = 1, the address the nearest proxy appended; or a hop count). Express's `trust proxy` setting.
+   */
+  trustProxyHops: number;
 }
 
 export interface RemoteWriteConfig {
@@ -95,6 +108,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     return raw as T;
   };
 
+  const hops = (name: string): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return 0;
+    if (/^(1|true|yes|on)$/i.test(raw)) return 1;
+    if (/^(0|false|no|off)$/i.test(raw)) return 0;
+    const v = Number(raw);
+    if (Number.isInteger(v) && v >= 0 && v <= 10) return v;
+    problems.push(`${name}=${raw}: expected true, false or a number of proxies in 0..10`);
+    return 0;
+  };
+
   const databaseUrl = env.DATABASE_URL || undefined;
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) problems.push('DATABASE_URL: expected a postgres:// URL');
   const adminKey = env.LOUPE_ADMIN_KEY || undefined;
@@ -121,6 +145,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     computeThreads: env.LOUPE_COMPUTE_THREADS ? int('LOUPE_COMPUTE_THREADS', 1, 1, 64) : undefined,
     scheduler: bool('LOUPE_SCHEDULER', true),
     metricsToken: env.LOUPE_METRICS_TOKEN || undefined,
+    rateLimitPerKey: int('LOUPE_RATE_LIMIT_PER_KEY', 100, 0, 1_000_000),
+    rateLimitBurst: int('LOUPE_RATE_LIMIT_BURST', 200, 0, 1_000_000),
+    authFailuresPerWindow: int('LOUPE_AUTH_FAILURES_PER_MINUTE', 20, 0, 1_000_000),
+    authFailureWindowSeconds: int('LOUPE_AUTH_FAILURE_WINDOW_SECONDS', 60, 1, 86_400),
+    trustProxyHops: hops('LOUPE_TRUST_PROXY'),
   };
   config.headersTimeoutMs = config.keepAliveTimeoutMs + 1_000;
   const rwUrl = env.LOUPE_REMOTE_WRITE_URL || undefined;

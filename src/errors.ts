@@ -1,5 +1,8 @@
-/** One error type for every expected failure; mapped to GraphQL `extensions.code` once, in formatError. */
-export type ErrorCode = 'BAD_USER_INPUT' | 'NOT_FOUND' | 'FORBIDDEN' | 'UNAUTHENTICATED' | 'CONFLICT';
+/**
+ * One error type for every expected failure; mapped to GraphQL `extensions.code` once, in formatError.
+ * RATE_LIMITED is answered by the HTTP layer (src/http/rate-limit.ts: HTTP 429 with Retry-After) before any resolver runs.
+ */
+export type ErrorCode = 'BAD_USER_INPUT' | 'NOT_FOUND' | 'FORBIDDEN' | 'UNAUTHENTICATED' | 'CONFLICT' | 'RATE_LIMITED';
 
 export class LoupeError extends Error {
   constructor(

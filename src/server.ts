@@ -12,6 +12,7 @@ import { AddressInfo } from 'node:net';
 import type { Config } from './config';
 import { log } from './logger';
 import { graphiqlAssets, graphiqlPage } from './http/graphiql';
+import { rateLimitMiddleware } from './http/rate-limit';
 import { graphqlMetricsPlugin, metricsHandler } from './metrics/http';
 import type { LoupeMetrics } from './metrics/registry';
 import { Context, createContext } from './schema/context';
@@ -86,6 +87,9 @@ export function withoutBulkInputs(schema: GraphQLSchema, operation: OperationDef
 export async function startServer(config: Config, services: Services, schema: GraphQLSchema, metrics?: LoupeMetrics): Promise<RunningServer> {
   const app = express();
   app.disable('x-powered-by');
+  // The client address (req.ip) for per-address limits: the socket's, or X-Forwarded-For's behind that many proxies.
+  app.set('trust proxy', config.trustProxyHops);
+  const rateLimit = rateLimitMiddleware(config, services.auth);
   const httpServer = createServer(app);
   httpServer.keepAliveTimeout = config.keepAliveTimeoutMs;
   httpServer.headersTimeout = config.headersTimeoutMs;
@@ -114,7 +118,7 @@ export async function startServer(config: Config, services: Services, schema: Gr
     res.status(r.ok ? 200 : 503).json({ status: r.ok ? 'ready' : 'not ready', database: services.db.kind, detail: r.detail });
   });
   // Snapshot exports, streamed: GET /export/<snapshotId>.jsonl or .csv, same bearer-key auth and scope rules as GraphQL.
-  app.get('/export/:file', exportSnapshotHandler(services));
+  app.get('/export/:file', rateLimit, exportSnapshotHandler(services));
   // Prometheus metrics: text exposition, optional bearer token (LOUPE_METRICS_TOKEN).
   if (metrics) app.get('/metrics', metricsHandler(metrics, config.metricsToken));
 
@@ -126,6 +130,7 @@ export async function startServer(config: Config, services: Services, schema: Gr
   app.use(
     '/graphql',
     cors({ origin: config.corsOrigins.length ? config.corsOrigins : false }),
+    rateLimit,
     express.json({ limit: config.bodyLimitBytes }),
     expressMiddleware(apollo, {
       context: async ({ req }) => createContext(await services.auth.authenticate(req.headers.authorization), services),

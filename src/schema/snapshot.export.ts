@@ -6,7 +6,7 @@ import type { Services } from '../services/services';
 import type { ExportFormat } from '../services/snapshot.service';
 
 const FILE_RE = /^([0-9a-fA-F-]{36})\.(jsonl|csv)$/;
-const STATUS: Record<ErrorCode, number> = { BAD_USER_INPUT: 400, UNAUTHENTICATED: 401, FORBIDDEN: 403, NOT_FOUND: 404, CONFLICT: 409 };
+const STATUS: Record<ErrorCode, number> = { BAD_USER_INPUT: 400, UNAUTHENTICATED: 401, FORBIDDEN: 403, NOT_FOUND: 404, CONFLICT: 409, RATE_LIMITED: 429 };
 const CONTENT_TYPE: Record<ExportFormat, string> = { jsonl: 'application/x-ndjson; charset=utf-8', csv: 'text/csv; charset=utf-8' };
 
 function fail(res: Response, code: ErrorCode, message: string): void {
