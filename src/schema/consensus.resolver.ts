@@ -1,5 +1,6 @@
 import { Arg, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
 import type { Context } from './context';
+import { aggregateCost } from './costs';
 import {
   AddGoldItemsResultType,
   AgreementType,
@@ -14,17 +15,17 @@ import {
 
 @Resolver()
 export class ConsensusResolver {
-  @Query(() => ConsensusSummaryType, { nullable: true, description: 'The last consensus run (null before the first).' })
+  @Query(() => ConsensusSummaryType, { nullable: true, complexity: aggregateCost('consensus'), description: 'The last consensus run (null before the first).' })
   consensus(@Arg('projectId', () => ID) projectId: string, @Ctx() ctx: Context) {
     return ctx.services.consensus.summary(ctx.principal!, projectId);
   }
 
-  @Query(() => AnnotatorStatsType, { description: 'Throughput, agreement, accuracy on gold, kappa matrix and label drift per annotator.' })
+  @Query(() => AnnotatorStatsType, { complexity: aggregateCost('annotatorStats'), description: 'Throughput, agreement, accuracy on gold, kappa matrix and label drift per annotator.' })
   annotatorStats(@Arg('projectId', () => ID) projectId: string, @Ctx() ctx: Context) {
     return ctx.services.consensus.annotatorStats(ctx.principal!, projectId);
   }
 
-  @Query(() => AgreementType, { description: "Cohen's, Fleiss' kappa and Krippendorff's alpha over the HUMAN annotations made in [from, to)." })
+  @Query(() => AgreementType, { complexity: aggregateCost('agreement'), description: "Cohen's, Fleiss' kappa and Krippendorff's alpha over the HUMAN annotations made in [from, to)." })
   agreement(@Arg('projectId', () => ID) projectId: string, @Arg('from') from: Date, @Arg('to') to: Date, @Ctx() ctx: Context) {
     return ctx.services.consensus.agreement(ctx.principal!, projectId, from, to);
   }
@@ -58,7 +59,7 @@ export class ConsensusResolver {
     return ctx.services.consensus.submitWeakLabels(ctx.principal!, projectId, lf, votes);
   }
 
-  @Query(() => LfSummaryType, { description: "Snorkel's lf_summary of the project's labeling functions." })
+  @Query(() => LfSummaryType, { complexity: aggregateCost('lfSummary'), description: "Snorkel's lf_summary of the project's labeling functions." })
   lfSummary(@Arg('projectId', () => ID) projectId: string, @Ctx() ctx: Context) {
     return ctx.services.consensus.lfSummary(ctx.principal!, projectId);
   }

@@ -1,15 +1,16 @@
 import { Arg, Ctx, ID, Query, Resolver } from 'type-graphql';
 import type { Context } from './context';
+import { aggregateCost } from './costs';
 import { DriftReportType, DriftStatusType } from './drift.types';
 
 @Resolver()
 export class DriftResolver {
-  @Query(() => [DriftReportType], { description: "The latest drift run's reports: embeddings, predictions, labels, each annotator." })
+  @Query(() => [DriftReportType], { complexity: aggregateCost('driftReports'), description: "The latest drift run's reports: embeddings, predictions, labels, each annotator." })
   driftReports(@Arg('projectId', () => ID) projectId: string, @Ctx() ctx: Context) {
     return ctx.services.drift.driftReports(ctx.principal!, projectId);
   }
 
-  @Query(() => DriftStatusType, { description: 'The windows the next drift run would compare, with their item counts, and why reports are missing.' })
+  @Query(() => DriftStatusType, { complexity: aggregateCost('driftStatus'), description: 'The windows the next drift run would compare, with their item counts, and why reports are missing.' })
   driftStatus(@Arg('projectId', () => ID) projectId: string, @Ctx() ctx: Context) {
     return ctx.services.drift.driftStatus(ctx.principal!, projectId);
   }

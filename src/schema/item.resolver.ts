@@ -2,11 +2,9 @@ import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } fro
 import type { ItemView } from '../services/item.service';
 import { AnnotationType } from './annotation.types';
 import type { Context } from './context';
+import { ITEM_ANNOTATIONS_FACTOR, pageCost } from './costs';
 import { ImportItemsResultType, ItemConnectionType, ItemFilter, ItemInput, ItemType } from './item.types';
 
-/** Cost of one page: its size times what each item asks for (graphql-query-complexity). */
-const pageComplexity = ({ args, childComplexity }: { args: { first?: number }; childComplexity: number }) =>
-  1 + (args.first ?? 50) * childComplexity;
 
 @Resolver(() => ItemType)
 export class ItemResolver {
@@ -19,7 +17,7 @@ export class ItemResolver {
     return ctx.services.items.importItems(ctx.principal!, projectId, items);
   }
 
-  @Query(() => ItemConnectionType, { complexity: pageComplexity })
+  @Query(() => ItemConnectionType, { complexity: pageCost('items') })
   items(
     @Arg('projectId', () => ID) projectId: string,
     @Arg('filter', () => ItemFilter, { nullable: true }) filter: ItemFilter | null,
@@ -45,7 +43,7 @@ export class ItemResolver {
     return item.embedding && Array.from(item.embedding);
   }
 
-  @FieldResolver(() => [AnnotationType], { complexity: ({ childComplexity }) => 10 * childComplexity })
+  @FieldResolver(() => [AnnotationType], { complexity: ({ childComplexity }) => ITEM_ANNOTATIONS_FACTOR * childComplexity })
   annotations(@Root() item: ItemView, @Ctx() ctx: Context) {
     return ctx.loaders.annotationsByItem.load(item.id);
   }

@@ -1,16 +1,14 @@
 import { Arg, Ctx, Float, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import type { Context } from './context';
+import { aggregateCost, pageCost } from './costs';
 import { LabelHealthType, LabelIssueConnectionType, LabelIssueDecisionEnum, LabelIssueStatusEnum, LabelIssueType } from './label-issue.types';
 
-/** Cost of one page: its size times what each issue asks for (graphql-query-complexity). */
-const pageComplexity = ({ args, childComplexity }: { args: { first?: number }; childComplexity: number }) =>
-  1 + (args.first ?? 50) * childComplexity;
 
 @Resolver(() => LabelIssueType)
 export class LabelIssueResolver {
   @Query(() => LabelIssueConnectionType, {
     description: 'Label issues, lowest score (most likely wrong) first. status null = every status; label = the given label.',
-    complexity: pageComplexity,
+    complexity: pageCost('labelIssues'),
   })
   labelIssues(
     @Arg('projectId', () => ID) projectId: string,
@@ -38,6 +36,7 @@ export class LabelIssueResolver {
   }
 
   @Query(() => LabelHealthType, {
+    complexity: aggregateCost('labelHealth'),
     description:
       "The label health summary under a model version's predictions: modelVersionId, else the version the current label issues came from, else (before any labelIssues run) the project's latest.",
   })

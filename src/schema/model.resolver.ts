@@ -1,6 +1,7 @@
 import { Arg, Ctx, FieldResolver, Float, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { ItemView } from '../services/item.service';
 import type { Context } from './context';
+import { pageCost } from './costs';
 import { ItemType } from './item.types';
 import {
   JobRunType,
@@ -36,7 +37,7 @@ export class ModelResolver {
 
   @Query(() => NextBatchType, {
     description: 'What to label next: picks and leases up to `size` items to `annotator`; concurrent callers never get the same item.',
-    complexity: ({ args, childComplexity }) => 1 + (args.size ?? 10) * childComplexity,
+    complexity: pageCost('nextBatch'),
   })
   nextBatch(
     @Arg('projectId', () => ID) projectId: string,

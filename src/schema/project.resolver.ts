@@ -1,5 +1,6 @@
 import { Arg, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
 import type { Context } from './context';
+import { aggregateCost } from './costs';
 import { CreateProjectInput, ProjectType, UpdateProjectInput } from './project.types';
 import { ProjectStatsType } from './stats.types';
 
@@ -25,7 +26,7 @@ export class ProjectResolver {
     return ctx.services.projects.list(ctx.principal!);
   }
 
-  @Query(() => ProjectStatsType)
+  @Query(() => ProjectStatsType, { complexity: aggregateCost('projectStats') })
   projectStats(@Arg('projectId', () => ID) projectId: string, @Ctx() ctx: Context) {
     return ctx.services.stats.projectStats(ctx.principal!, projectId);
   }

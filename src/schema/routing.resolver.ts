@@ -3,6 +3,7 @@ import { Arg, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql
 import type { ItemView } from '../services/item.service';
 import type { ItemRouteView } from '../services/routing.service';
 import type { Context } from './context';
+import { aggregateCost } from './costs';
 import { ItemType } from './item.types';
 import { ItemRouteType, RouteCountsType } from './routing.types';
 
@@ -20,7 +21,7 @@ function routeLoader(ctx: Context): DataLoader<string, ItemRouteView | null> {
 
 @Resolver(() => ItemType)
 export class RoutingResolver {
-  @Query(() => RouteCountsType, { description: 'Items per route (AUTO_ACCEPT, SINGLE_REVIEW, CONSENSUS, EXPERT, DONE) from the last route run.' })
+  @Query(() => RouteCountsType, { complexity: aggregateCost('routeCounts'), description: 'Items per route (AUTO_ACCEPT, SINGLE_REVIEW, CONSENSUS, EXPERT, DONE) from the last route run.' })
   routeCounts(@Arg('projectId', () => ID) projectId: string, @Ctx() ctx: Context) {
     return ctx.services.routing.routeCounts(ctx.principal!, projectId);
   }

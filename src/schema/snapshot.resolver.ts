@@ -1,5 +1,6 @@
 import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import type { Context } from './context';
+import { pageCost } from './costs';
 import { AuditLogEntryType, DeleteItemsResultType, SnapshotDiffType, SnapshotType } from './snapshot.types';
 
 @Resolver()
@@ -22,7 +23,7 @@ export class SnapshotResolver {
 
   @Query(() => SnapshotDiffType, {
     description: 'Items added, removed and relabeled from snapshot a to snapshot b (same project); each list holds at most `first`.',
-    complexity: ({ args, childComplexity }) => 1 + (args.first ?? 1000) * childComplexity,
+    complexity: pageCost('snapshotDiff'),
   })
   snapshotDiff(
     @Arg('a', () => ID) a: string,

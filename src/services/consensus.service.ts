@@ -17,6 +17,7 @@ import { Principal } from './auth.service';
 import { isUuid, uuidv7 } from './ids';
 import { MAX_BATCH } from './item.service';
 import { ProjectService, ProjectView } from './project.service';
+import type { ReadCache } from './read-cache';
 import { LabelTable, MethodReport, tableMatrix } from '../quality/item-consensus';
 import type { ComputePool } from '../compute/pool';
 import { latestModelVersion } from './model.service';
@@ -284,6 +285,7 @@ export class ConsensusService {
     private readonly projects: ProjectService,
     private readonly annotations: AnnotationService,
     private readonly compute: ComputePool,
+    private readonly cache: ReadCache,
   ) {}
 
   // ---- The job ------------------------------------------------------------------------------------------------
@@ -412,6 +414,10 @@ export class ConsensusService {
    */
   async annotatorStats(p: Principal, projectId: string): Promise<AnnotatorStatsView> {
     const project = await this.projects.access(p, projectId, 'consensus:read');
+    return this.cache.get(project.id, 'annotatorStats', [], () => this.computeAnnotatorStats(project));
+  }
+
+  private async computeAnnotatorStats(project: ProjectView): Promise<AnnotatorStatsView> {
     const k = project.classes.length;
     return this.db.read(async (sql) => {
       const ann = await sql.query<{ id: string; name: string; kind: string; total: number; d1: number; d7: number }>(
@@ -541,6 +547,10 @@ export class ConsensusService {
     checkDate(to, 'to');
     if (!(from.getTime() < to.getTime())) throw badInput('to', 'must be after from');
     const project = await this.projects.access(p, projectId, 'consensus:read');
+    return this.cache.get(project.id, 'agreement', [from.toISOString(), to.toISOString()], () => this.computeAgreement(project, from, to));
+  }
+
+  private async computeAgreement(project: ProjectView, from: Date, to: Date): Promise<AgreementView> {
     const k = project.classes.length;
     const human = await this.db.read((sql) => loadHuman(sql, project.id, { from, to }));
     const n = human.itemIds.length;
@@ -756,6 +766,10 @@ export class ConsensusService {
    */
   async lfSummary(p: Principal, projectId: string): Promise<LfSummaryView> {
     const project = await this.projects.access(p, projectId, 'consensus:read');
+    return this.cache.get(project.id, 'lfSummary', [], () => this.computeLfSummary(project));
+  }
+
+  private async computeLfSummary(project: ProjectView): Promise<LfSummaryView> {
     const k = project.classes.length;
     return this.db.read(async (sql) => {
       const { table, lfNames } = await loadWeak(sql, project.id);

@@ -10,7 +10,8 @@ import { AuthService, Principal } from './auth.service';
 import { isUuid, uuidv7 } from './ids';
 import { ITEM_SELECT, ItemView, toItemView } from './item.service';
 import { latestModelVersion, notUsedReason, usableForScoring } from './model.service';
-import { ProjectService } from './project.service';
+import { ProjectService, ProjectView } from './project.service';
+import type { ReadCache } from './read-cache';
 import { effectiveSettings } from './settings';
 
 export type LabelIssueStatus = 'OPEN' | 'RESOLVED';
@@ -234,6 +235,7 @@ export class LabelIssueService {
     private readonly db: Database,
     private readonly projects: ProjectService,
     private readonly compute: ComputePool,
+    private readonly cache: ReadCache,
   ) {}
 
   /** Label issues of a project, lowest score (most likely wrong) first; a Relay connection over (score, id). */
@@ -356,6 +358,10 @@ export class LabelIssueService {
     if (modelVersionId !== undefined && modelVersionId !== null && !isUuid(modelVersionId)) {
       throw notFound(`model version ${modelVersionId}`, 'modelVersionId');
     }
+    return this.cache.get(project.id, 'labelHealth', [modelVersionId ?? null], () => this.computeLabelHealth(project, modelVersionId));
+  }
+
+  private async computeLabelHealth(project: ProjectView, modelVersionId?: string | null): Promise<LabelHealthView> {
     const { inputs, counts } = await this.db.read(async (sql) => {
       let version: { id: string; classes: string[] } | null;
       if (modelVersionId !== undefined && modelVersionId !== null) {

@@ -11,6 +11,7 @@ import { JobService } from './job.service';
 import { LabelIssueService } from './label-issue.service';
 import { ModelService } from './model.service';
 import { ProjectService } from './project.service';
+import { ReadCache } from './read-cache';
 import { RoutingService } from './routing.service';
 import { SelectionService } from './selection.service';
 import { SnapshotService } from './snapshot.service';
@@ -37,11 +38,14 @@ export interface Services {
   drift: DriftService;
   snapshots: SnapshotService;
   deletion: DeletionService;
+  /** Project-wide read results shared by every caller, per replica, invalidated by the project's data version. */
+  readCache: ReadCache;
 }
 
 export function createServices(db: Database, opts: { tfBackend?: TfBackendChoice; compute?: ComputePool } = {}): Services {
   const projects = new ProjectService(db);
   const compute = opts.compute ?? new ComputePool();
+  const readCache = new ReadCache(db);
   const services: Services = {
     db,
     compute,
@@ -49,17 +53,18 @@ export function createServices(db: Database, opts: { tfBackend?: TfBackendChoice
     projects,
     items: new ItemService(db, projects),
     annotations: new AnnotationService(db, projects),
-    stats: new StatsService(db, projects),
+    stats: new StatsService(db, projects, readCache),
     models: new ModelService(db, projects),
     selection: new SelectionService(db, projects),
     training: new TrainingService(db, projects, compute, opts.tfBackend, () => services.jobs.runner),
     jobs: new JobService(db, projects, () => services),
-    labelIssues: new LabelIssueService(db, projects, compute),
-    consensus: new ConsensusService(db, projects, new AnnotationService(db, projects), compute),
+    labelIssues: new LabelIssueService(db, projects, compute, readCache),
+    consensus: new ConsensusService(db, projects, new AnnotationService(db, projects), compute, readCache),
     routing: new RoutingService(db, projects),
     drift: new DriftService(db, projects, compute),
     snapshots: new SnapshotService(db, projects),
     deletion: new DeletionService(db, projects),
+    readCache,
   };
   return services;
 }

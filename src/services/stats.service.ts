@@ -1,6 +1,7 @@
 import { Database } from '../db/database';
 import { Principal } from './auth.service';
-import { ProjectService } from './project.service';
+import { ProjectService, ProjectView } from './project.service';
+import type { ReadCache } from './read-cache';
 import { CURRENT } from './annotation-slots';
 
 export interface ProjectStatsView {
@@ -17,11 +18,17 @@ export class StatsService {
   constructor(
     private readonly db: Database,
     private readonly projects: ProjectService,
+    private readonly cache: ReadCache,
   ) {}
 
   /** Counts for one project. "items" per class = items whose current label is that class; annotations per class count HUMAN, GOLD and REVIEW votes. */
   async projectStats(p: Principal, projectId: string): Promise<ProjectStatsView> {
     const project = await this.projects.access(p, projectId, 'stats:read');
+    return this.cache.get(project.id, 'projectStats', [], () => this.computeProjectStats(project));
+  }
+
+  private async computeProjectStats(project: ProjectView): Promise<ProjectStatsView> {
+    const projectId = project.id;
     return this.db.read(async (sql) => {
       const [totals] = await sql.query<{ items: number; labeled: number }>(
         `SELECT count(*)::int AS items, count(current_label)::int AS labeled FROM item WHERE project_id = $1`,
