@@ -17,6 +17,16 @@ export interface Config {
   corsOrigins: string[];
   maxQueryDepth: number;
   maxQueryComplexity: number;
+  /** Query text refused before parsing above this many bytes (LOUPE_MAX_QUERY_BYTES, default 100 kB). */
+  maxQueryBytes: number;
+  /** graphql-js `maxTokens`: parsing stops after this many tokens (LOUPE_MAX_TOKENS, default 10,000). */
+  maxTokens: number;
+  /** Fields per operation after expanding fragments (LOUPE_MAX_FIELDS, default 5,000). */
+  maxFields: number;
+  /** Aliased fields per operation after expanding fragments (LOUPE_MAX_ALIASES, default 50). */
+  maxAliases: number;
+  /** Root fields per operation after expanding fragments (LOUPE_MAX_ROOT_FIELDS, default 20). */
+  maxRootFields: number;
   seedDemo: boolean;
   tfBackend: TfBackendChoice;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
@@ -136,6 +146,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     corsOrigins: (env.LOUPE_CORS_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
     maxQueryDepth: int('LOUPE_MAX_QUERY_DEPTH', 12, 1, 100),
     maxQueryComplexity: int('LOUPE_MAX_QUERY_COMPLEXITY', 50_000, 1, 10_000_000),
+    maxQueryBytes: size('LOUPE_MAX_QUERY_BYTES', 100 * 1024),
+    maxTokens: int('LOUPE_MAX_TOKENS', 10_000, 10, 10_000_000),
+    maxFields: int('LOUPE_MAX_FIELDS', 5_000, 1, 10_000_000),
+    maxAliases: int('LOUPE_MAX_ALIASES', 50, 0, 1_000_000),
+    maxRootFields: int('LOUPE_MAX_ROOT_FIELDS', 20, 1, 100_000),
     seedDemo: bool('LOUPE_SEED_DEMO', true),
     tfBackend: oneOf('LOUPE_TF_BACKEND', 'auto', ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const),
     logLevel: oneOf('LOG_LEVEL', 'info', ['debug', 'info', 'warn', 'error'] as const),

@@ -5,13 +5,13 @@ import { expressMiddleware } from '@as-integrations/express5';
 import cors from 'cors';
 import express, { NextFunction, Request, Response } from 'express';
 import { getNamedType, GraphQLError, GraphQLSchema, isInputObjectType, isListType, isNonNullType, OperationDefinitionNode, typeFromAST } from 'graphql';
-import depthLimit from 'graphql-depth-limit';
 import { getComplexity, fieldExtensionsEstimator, simpleEstimator } from 'graphql-query-complexity';
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import type { Config } from './config';
 import { log } from './logger';
 import { graphiqlAssets, graphiqlPage } from './http/graphiql';
+import { gatePrincipal, graphqlGate } from './http/graphql-gate';
 import { rateLimitMiddleware } from './http/rate-limit';
 import { graphqlMetricsPlugin, metricsHandler } from './metrics/http';
 import type { LoupeMetrics } from './metrics/registry';
@@ -100,7 +100,9 @@ export async function startServer(config: Config, services: Services, schema: Gr
     csrfPrevention: true,
     includeStacktraceInErrorResponses: false,
     formatError,
-    validationRules: [depthLimit(config.maxQueryDepth)],
+    // Query depth, size and shape are checked before Apollo by graphqlGate (src/http/graphql-gate.ts); the parser
+    // stops at the same token count here.
+    parseOptions: { maxTokens: config.maxTokens },
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.shutdownGraceMs }),
       ApolloServerPluginLandingPageDisabled(),
@@ -132,8 +134,20 @@ export async function startServer(config: Config, services: Services, schema: Gr
     cors({ origin: config.corsOrigins.length ? config.corsOrigins : false }),
     rateLimit,
     express.json({ limit: config.bodyLimitBytes }),
+    graphqlGate(services, {
+      limits: {
+        maxQueryBytes: config.maxQueryBytes,
+        maxTokens: config.maxTokens,
+        maxFields: config.maxFields,
+        maxAliases: config.maxAliases,
+        maxRootFields: config.maxRootFields,
+        maxDepth: config.maxQueryDepth,
+        onePerOperation: ['nextBatch', 'trainModel', 'runJob'],
+      },
+    }),
     expressMiddleware(apollo, {
-      context: async ({ req }) => createContext(await services.auth.authenticate(req.headers.authorization), services),
+      // The gate has authenticated the caller; requests it lets by unexamined (other methods) have no principal.
+      context: async ({ res }) => createContext(gatePrincipal(res), services),
     }),
   );
 
