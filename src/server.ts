@@ -1,5 +1,4 @@
 import { ApolloServer, ApolloServerPlugin } from '@apollo/server';
-import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import cors from 'cors';
@@ -11,6 +10,7 @@ import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import type { Config } from './config';
 import { log } from './logger';
+import { HttpDrain } from './http/drain';
 import { graphiqlAssets, graphiqlPage } from './http/graphiql';
 import { graphqlMetricsPlugin, metricsHandler } from './metrics/http';
 import type { LoupeMetrics } from './metrics/registry';
@@ -23,7 +23,10 @@ export interface RunningServer {
   httpServer: Server;
   url: string;
   port: number;
-  /** Stops taking requests, lets running ones finish (up to the grace period), stops Apollo. */
+  /**
+   * Stops accepting connections, answers new requests on open ones 503 SHUTTING_DOWN, lets running ones finish (up
+   * to LOUPE_SHUTDOWN_GRACE_MS), closes every connection, then stops Apollo. Safe to call twice.
+   */
   stop(): Promise<void>;
 }
 
@@ -86,7 +89,9 @@ export function withoutBulkInputs(schema: GraphQLSchema, operation: OperationDef
 export async function startServer(config: Config, services: Services, schema: GraphQLSchema, metrics?: LoupeMetrics): Promise<RunningServer> {
   const app = express();
   app.disable('x-powered-by');
-  const httpServer = createServer(app);
+  const httpServer = createServer();
+  const drain = new HttpDrain(httpServer);
+  httpServer.on('request', drain.wrap(app));
   httpServer.keepAliveTimeout = config.keepAliveTimeoutMs;
   httpServer.headersTimeout = config.headersTimeoutMs;
 
@@ -96,9 +101,11 @@ export async function startServer(config: Config, services: Services, schema: Gr
     csrfPrevention: true,
     includeStacktraceInErrorResponses: false,
     formatError,
+    // Signals are handled by main.ts, which drains HTTP (stop() below), then jobs and the database. Apollo's own
+    // handler would re-raise the signal once Apollo has stopped, killing the process before the rest has closed.
+    stopOnTerminationSignals: false,
     validationRules: [depthLimit(config.maxQueryDepth)],
     plugins: [
-      ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.shutdownGraceMs }),
       ApolloServerPluginLandingPageDisabled(),
       complexityPlugin(schema, config.maxQueryComplexity),
       graphqlMetricsPlugin<Context>(),
@@ -156,6 +163,7 @@ export async function startServer(config: Config, services: Services, schema: Gr
     url,
     port,
     stop: async () => {
+      await drain.stop(config.shutdownGraceMs);
       await apollo.stop();
     },
   };
