@@ -22,7 +22,12 @@ export interface App {
   pusher: RemoteWritePusher | null;
   /** Set when this start installed the first admin key (printed once by the CLI). */
   bootstrapKey: { key: string; generated: boolean } | null;
-  /** Drains HTTP requests, then closes the database (PGlite included). Safe to call twice. */
+  /**
+   * Stops the scheduler; drains HTTP (requests in flight finish within LOUPE_SHUTDOWN_GRACE_MS) while running jobs
+   * are aborted (recorded FAILED, "shutdown: …"); once both are done, closes the compute threads and the database
+   * (PGlite included) and logs "stopped". Nothing still serving a request or a job loses its database.
+   * Safe to call twice.
+   */
   close(): Promise<void>;
 }
 
@@ -54,8 +59,9 @@ export async function createApp(config: Config): Promise<App> {
       (closing ??= (async () => {
         await scheduler?.stop();
         await pusher?.stop();
-        await server.stop();
-        await services.jobs.close();
+        // Running jobs stop while HTTP drains (they record their end in the database, still open), so they neither
+        // compete with the requests in flight for the grace period nor outlive it.
+        await Promise.all([server.stop(), services.jobs.close()]);
         await services.compute.close();
         await db.close();
         log.info('stopped');

@@ -31,18 +31,26 @@ async function main(): Promise<void> {
   log.info('listening', { url: app.server.url });
   process.stdout.write(`Loupe GraphQL API on ${app.server.url}\n`);
 
+  // SIGTERM or SIGINT: HTTP drained (in-flight requests finish within LOUPE_SHUTDOWN_GRACE_MS), running jobs aborted
+  // and recorded FAILED, the database closed, "stopped" logged, exit 0. A second signal during that exits 1 at once.
+  let stopping = false;
   const shutdown = (signal: string) => {
-    log.info('shutting down', { signal });
+    if (stopping) {
+      log.warn('second signal during shutdown: exiting now', { signal });
+      process.exit(1);
+    }
+    stopping = true;
+    log.info('shutting down', { signal, graceMs: config.shutdownGraceMs });
     app.close().then(
       () => process.exit(0),
       (e) => {
-        log.error('shutdown failed', { message: (e as Error).message });
+        log.error('shutdown failed', { message: (e as Error).message, stack: (e as Error).stack });
         process.exit(1);
       },
     );
   };
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
-  process.once('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
 }
 
 main().catch((e) => {

@@ -1,5 +1,4 @@
 import { ApolloServer, ApolloServerPlugin } from '@apollo/server';
-import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import cors from 'cors';
@@ -10,6 +9,7 @@ import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import type { Config } from './config';
 import { log } from './logger';
+import { HttpDrain } from './http/drain';
 import { graphiqlAssets, graphiqlPage } from './http/graphiql';
 import { gatePrincipal, graphqlGate } from './http/graphql-gate';
 import { rateLimitMiddleware } from './http/rate-limit';
@@ -24,7 +24,10 @@ export interface RunningServer {
   httpServer: Server;
   url: string;
   port: number;
-  /** Stops taking requests, lets running ones finish (up to the grace period), stops Apollo. */
+  /**
+   * Stops accepting connections, answers new requests on open ones 503 SHUTTING_DOWN, lets running ones finish (up
+   * to LOUPE_SHUTDOWN_GRACE_MS), closes every connection, then stops Apollo. Safe to call twice.
+   */
   stop(): Promise<void>;
 }
 
@@ -90,7 +93,9 @@ export async function startServer(config: Config, services: Services, schema: Gr
   // The client address (req.ip) for per-address limits: the socket's, or X-Forwarded-For's behind that many proxies.
   app.set('trust proxy', config.trustProxyHops);
   const rateLimit = rateLimitMiddleware(config, services.auth);
-  const httpServer = createServer(app);
+  const httpServer = createServer();
+  const drain = new HttpDrain(httpServer);
+  httpServer.on('request', drain.wrap(app));
   httpServer.keepAliveTimeout = config.keepAliveTimeoutMs;
   httpServer.headersTimeout = config.headersTimeoutMs;
 
@@ -103,8 +108,10 @@ export async function startServer(config: Config, services: Services, schema: Gr
     // Query depth, size and shape are checked before Apollo by graphqlGate (src/http/graphql-gate.ts); the parser
     // stops at the same token count here.
     parseOptions: { maxTokens: config.maxTokens },
+    // Signals are handled by main.ts, which drains HTTP (stop() below), then jobs and the database. Apollo's own
+    // handler would re-raise the signal once Apollo has stopped, killing the process before the rest has closed.
+    stopOnTerminationSignals: false,
     plugins: [
-      ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.shutdownGraceMs }),
       ApolloServerPluginLandingPageDisabled(),
       complexityPlugin(schema, config.maxQueryComplexity),
       graphqlMetricsPlugin<Context>(),
@@ -175,6 +182,7 @@ export async function startServer(config: Config, services: Services, schema: Gr
     url,
     port,
     stop: async () => {
+      await drain.stop(config.shutdownGraceMs);
       await apollo.stop();
     },
   };

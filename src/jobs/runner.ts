@@ -13,7 +13,8 @@ import { JOBS } from './registry';
 const START_WAIT_MS = 2_000;
 const START_POLL_MS = 50;
 const INTERRUPTED = 'interrupted: the process running it stopped before it finished';
-const ABORTED = 'aborted: the server is shutting down';
+/** The error of a run aborted because the process is stopping (JobRunner.close); it starts with "shutdown". */
+const SHUTDOWN = 'shutdown: the server stopped before the run finished';
 
 /** Set on errors that are expected outcomes (too few labels to train): recorded on the run, not logged as faults. */
 interface MaybeExpected {
@@ -200,7 +201,8 @@ export class JobRunner {
     } catch (e) {
       await progress.flush();
       observed.end('failed');
-      const message = this.abort.signal.aborted && !(e instanceof LoupeError) ? `${ABORTED} (${errorMessage(e)})` : errorMessage(e);
+      const cause = errorMessage(e);
+      const message = this.abort.signal.aborted && !(e instanceof LoupeError) ? (cause === SHUTDOWN ? SHUTDOWN : `${SHUTDOWN} (${cause})`) : cause;
       if (isExpected(e) || this.abort.signal.aborted) log.info('job failed', { project: row.project_id, job: job.name, run: row.id, error: message });
       else log.error('job failed', { project: row.project_id, job: job.name, run: row.id, error: message, stack: (e as Error)?.stack });
       await this.db
@@ -231,7 +233,7 @@ class ProgressWriter {
 
   report(fraction: number, step?: string): Promise<void> {
     // Thrown, not returned rejected: a job that does not await its report still stops here, and nothing goes unhandled.
-    if (this.signal.aborted) throw new Error(ABORTED);
+    if (this.signal.aborted) throw new Error(SHUTDOWN);
     const f = Number.isFinite(fraction) ? Math.min(1, Math.max(0, fraction)) : 0;
     this.latest = { fraction: f, step: step ?? null };
     this.writing ??= this.drain();

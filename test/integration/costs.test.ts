@@ -10,7 +10,7 @@ import { CREATE_KEY, CREATE_PROJECT, expectError, GqlResponse, IMPORT_ITEMS, sta
  * The operation-shape limits (aliases, root fields) are raised here so that the cost limit is what a large
  * operation meets.
  */
-const SHAPE_LIMITS = { LOUPE_MAX_ALIASES: '100000', LOUPE_MAX_ROOT_FIELDS: '100000', LOUPE_MAX_FIELDS: '1000000' };
+const SHAPE_LIMITS = { LOUPE_MAX_TOKENS: '1000000', LOUPE_MAX_ALIASES: '100000', LOUPE_MAX_ROOT_FIELDS: '100000', LOUPE_MAX_FIELDS: '1000000' };
 const STATS = `query($p: ID!) { annotatorStats(projectId: $p) { annotators { name annotations last24h } } }`;
 const MAX = 50_000;
 

@@ -95,10 +95,16 @@ describe('GraphiQL on GET /graphql', () => {
     expect((await fetch(`${t.baseUrl}/graphiql/nothing.js`)).status).toBe(404);
   });
 
-  test('GraphQL over GET and POST still answers', async () => {
-    const get = await fetch(`${t.baseUrl}/graphql?query=${encodeURIComponent('{ __typename }')}`, { headers: { accept: 'application/json', 'apollo-require-preflight': 'true' } });
+  test('GraphQL over GET and POST still answers, to a key', async () => {
+    const url = `${t.baseUrl}/graphql?query=${encodeURIComponent('{ __typename }')}`;
+    const headers = { accept: 'application/json', 'apollo-require-preflight': 'true' };
+    const get = await fetch(url, { headers: { ...headers, authorization: `Bearer ${t.adminKey}` } });
     expect(await get.json()).toEqual({ data: { __typename: 'Query' } });
     const post = await t.gql('{ __typename }');
     expect(post.data).toEqual({ __typename: 'Query' });
+    // Without a key: 401 before the query is parsed.
+    const anonymous = await fetch(url, { headers });
+    expect(anonymous.status).toBe(401);
+    expect(await anonymous.json()).toMatchObject({ errors: [{ extensions: { code: 'UNAUTHENTICATED' } }] });
   });
 });
