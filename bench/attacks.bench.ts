@@ -10,14 +10,14 @@
 import '../src/production-env'; // first: graphql reads NODE_ENV when it loads
 import 'reflect-metadata';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createApp } from '../src/app';
 import { loadConfig } from '../src/config';
 import { createScratchPgDatabase } from '../src/db/scratch-database';
-import { arg, gql } from './cli';
+import { arg, call, gql } from './cli';
 
 const REPEAT = Number(arg('--repeat', '20'));
 const POLL_MS = 50;
@@ -29,19 +29,6 @@ function fanOut(n: number, tag: string): string {
 }
 const aliases = (n: number, field: string) => `{ ${Array.from({ length: n }, (_, i) => `a${i}: ${field}`).join(' ')} }`;
 
-function call(agent: Agent, url: URL, opts: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<{ status: number; body: string }> {
-  return new Promise((ok, fail) => {
-    const req = request(url, { agent, method: opts.method ?? 'GET', headers: opts.headers }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (body += c));
-      res.on('end', () => ok({ status: res.statusCode ?? 0, body }));
-      res.on('error', fail);
-    });
-    req.on('error', fail);
-    req.end(opts.body);
-  });
-}
 
 const pct = (xs: number[], p: number) => {
   if (!xs.length) return NaN;

@@ -16,12 +16,12 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createScratchPgDatabase } from '../src/db/scratch-database';
-import { arg } from './cli';
+import { arg, call } from './cli';
 
 const POLL_MS = Number(arg('--interval', '100'));
 const JOB_POLL_MS = 1000;
@@ -33,20 +33,6 @@ interface Sample {
   error: string | null;
 }
 
-/** One request on a kept-alive agent; resolves with the status and body, or rejects with the socket error. */
-function call(agent: Agent, url: URL, opts: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<{ status: number; body: string }> {
-  return new Promise((ok, fail) => {
-    const req = request(url, { agent, method: opts.method ?? 'GET', headers: opts.headers }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (body += c));
-      res.on('end', () => ok({ status: res.statusCode ?? 0, body }));
-      res.on('error', fail);
-    });
-    req.on('error', fail);
-    req.end(opts.body);
-  });
-}
 
 /** Polls /healthz every POLL_MS (skipping a tick while a request is still out, whose latency then shows the stall). */
 class Poller {
