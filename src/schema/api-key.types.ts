@@ -1,6 +1,7 @@
-import { ArrayMinSize, IsOptional, MaxLength, MinLength } from 'class-validator';
+import { IsOptional } from 'class-validator';
 import { Field, ID, InputType, ObjectType } from 'type-graphql';
 import { RoleEnum } from './enums';
+import { Chars, Entries } from './input-rules';
 
 @ObjectType('ApiKey')
 export class ApiKeyType {
@@ -15,10 +16,10 @@ export class ApiKeyType {
 
 @InputType()
 export class CreateApiKeyInput {
-  @Field() @MinLength(1) @MaxLength(200) name: string;
+  @Field() @Chars(1, 200) name: string;
   @Field(() => RoleEnum) role: RoleEnum;
-  @Field(() => [ID], { nullable: true, description: 'Projects the key may reach; omit for every project.' })
-  @IsOptional() @ArrayMinSize(1)
+  @Field(() => [ID], { nullable: true, description: 'Projects the key may reach (at least one); omit (or null) for every project. An empty list is refused.' })
+  @IsOptional() @Entries(1, undefined, ' (omit it for every project)')
   projectIds?: string[] | null;
 }
 

@@ -1,12 +1,13 @@
 import { GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
 import { buildSchema, MiddlewareFn } from 'type-graphql';
-import { badInput } from '../errors';
+import { badInput, clip } from '../errors';
 import { requirePrincipal } from '../services/auth.service';
 import { AnnotationResolver } from './annotation.resolver';
 import { ApiKeyResolver } from './api-key.resolver';
 import { ConsensusResolver } from './consensus.resolver';
 import type { Context } from './context';
 import { DriftResolver } from './drift.resolver';
+import { validateArg } from './input-rules';
 import { ItemResolver } from './item.resolver';
 import { JobResolver } from './job.resolver';
 import { LabelIssueResolver } from './label-issue.resolver';
@@ -26,49 +27,76 @@ const spell = (n: PathNode | null): string => {
   return segs.reverse().join('');
 };
 
+/** Node 20's String.prototype.isWellFormed (ES2024): false when the string holds a lone surrogate. */
+const wellFormed = (s: string): boolean => (s as unknown as { isWellFormed(): boolean }).isWellFormed();
+
+/** Whether a string is text the database stores as sent: valid Unicode (no lone surrogate) without U+0000. */
+const fine = (s: string): boolean => !s.includes('\u0000') && wellFormed(s);
+
+/** What is wrong with a string that is not {@link fine}, and where (0-based index in UTF-16 code units). */
+function problem(s: string, ofKey: boolean): string {
+  const of = ofKey ? ' of the key' : '';
+  const nul = s.indexOf('\u0000');
+  let lone = -1;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const d = i + 1 < s.length ? s.charCodeAt(i + 1) : 0;
+      if (d >= 0xdc00 && d <= 0xdfff) i++;
+      else { lone = i; break; }
+    } else if (c >= 0xdc00 && c <= 0xdfff) { lone = i; break; }
+  }
+  if (lone >= 0 && (nul < 0 || lone < nul)) return `must be valid Unicode (a lone surrogate at character ${lone}${of})`;
+  return `must not contain the character U+0000 (at character ${nul}${of})`;
+}
+
 /**
- * Whether any string (or object key) in `v` holds U+0000: the allocation-free scan every argument gets; findNul, which
- * also builds the path for the error, runs only when this finds one. Its own stack, not recursion, as findNul.
+ * Whether every string (and object key) in `v` is {@link fine}: the allocation-free scan every argument gets;
+ * findBad, which also builds the path for the error, runs only when this finds one. Its own stack, not recursion.
  */
-function hasNul(v: unknown): boolean {
+function allFine(v: unknown): boolean {
+  if (typeof v === 'string') return fine(v);
+  if (v === null || typeof v !== 'object') return true;
   const stack: unknown[] = [v];
   while (stack.length) {
     const x = stack.pop();
     if (typeof x === 'string') {
-      if (x.includes('\u0000')) return true;
+      if (!fine(x)) return false;
     } else if (Array.isArray(x)) {
-      if (typeof x[0] === 'number') continue; // [Float!] (embeddings): nothing to look at
-      for (let i = x.length - 1; i >= 0; i--) stack.push(x[i]);
+      // [Float!] (embeddings) hold only numbers: nothing is pushed for them.
+      for (let i = x.length - 1; i >= 0; i--) if (typeof x[i] !== 'number') stack.push(x[i]);
     } else if (x !== null && typeof x === 'object' && !(x instanceof Date)) {
-      for (const k of Object.keys(x)) {
-        if (k.includes('\u0000')) return true;
+      for (const k in x) {
+        if (!fine(k)) return false;
         stack.push((x as Record<string, unknown>)[k]);
       }
     }
   }
-  return false;
+  return true;
 }
 
 /**
- * The path of the first string (or object key) in `v` that holds U+0000, which PostgreSQL text and jsonb cannot store.
- * Walks with a stack of its own, not recursion, so that deeply nested JSON arguments cannot overflow the call stack.
+ * The path of the first string (or object key) in `v` that is not {@link fine} (PostgreSQL text and jsonb cannot
+ * store U+0000; a lone surrogate would fail to encode or turn into U+FFFD), and what is wrong with it. Walks with a
+ * stack of its own, not recursion, so that deeply nested JSON arguments cannot overflow the call stack. A bad key is
+ * spelled as JSON, cut to 80 characters.
  */
-function findNul(v: unknown, path: string): string | null {
-  const stack: Array<{ v: unknown; at: PathNode; badKey: boolean }> = [{ v, at: { seg: path, up: null }, badKey: false }];
+function findBad(v: unknown, path: string): { path: string; problem: string } | null {
+  const stack: Array<{ v: unknown; at: PathNode; badKey: string | null }> = [{ v, at: { seg: path, up: null }, badKey: null }];
   while (stack.length) {
     const { v: x, at, badKey } = stack.pop()!;
-    if (badKey) return spell(at);
+    if (badKey !== null) return { path: spell(at), problem: problem(badKey, true) };
     if (typeof x === 'string') {
-      if (x.includes('\u0000')) return spell(at);
+      if (!fine(x)) return { path: spell(at), problem: problem(x, false) };
     } else if (Array.isArray(x)) {
-      if (typeof x[0] === 'number') continue; // [Float!] (embeddings): nothing to look at
-      for (let i = x.length - 1; i >= 0; i--) stack.push({ v: x[i], at: { seg: `[${i}]`, up: at }, badKey: false });
+      for (let i = x.length - 1; i >= 0; i--) if (typeof x[i] !== 'number') stack.push({ v: x[i], at: { seg: `[${i}]`, up: at }, badKey: null });
     } else if (x !== null && typeof x === 'object' && !(x instanceof Date)) {
       const entries = Object.entries(x);
       for (let i = entries.length - 1; i >= 0; i--) {
         const [k, y] = entries[i];
-        const bad = k.includes('\u0000');
-        stack.push({ v: y, at: { seg: `.${bad ? JSON.stringify(k) : k}`, up: at }, badKey: bad });
+        const bad = !fine(k);
+        const seg = bad ? `[${clip(JSON.stringify(k))}]` : `.${clip(k)}`;
+        stack.push({ v: y, at: { seg, up: at }, badKey: bad ? k : null });
       }
     }
   }
@@ -76,16 +104,19 @@ function findNul(v: unknown, path: string): string | null {
 }
 
 /**
- * Every root field needs a valid key, and its arguments must hold no U+0000 (refused as bad input naming the field,
- * not left to fail in the database); nested fields inherit the checks of their root. One middleware: it wraps every field.
+ * Every root field needs a valid key, and every string in its arguments (object keys included, at any depth) must be
+ * valid Unicode without U+0000: refused as bad input naming the path and the character, not left to fail (or be
+ * altered) in the database. Nested fields inherit the checks of their root. One middleware: it wraps every field.
  */
 const GuardRoot: MiddlewareFn<Context> = ({ context, info, args }, next) => {
   const parent = info.parentType.name;
   if (parent === 'Query' || parent === 'Mutation') {
     requirePrincipal(context.principal);
-    for (const [name, v] of Object.entries(args)) {
-      const f = hasNul(v) ? findNul(v, name) : null;
-      if (f) throw badInput(f, 'must not contain the character U+0000');
+    for (const name in args) {
+      const v = args[name];
+      if (allFine(v)) continue;
+      const f = findBad(v, name);
+      if (f) throw badInput(f.path, f.problem);
     }
   }
   return next();
@@ -97,7 +128,7 @@ export function createSchema(): Promise<GraphQLSchema> {
   return buildSchema({
     resolvers,
     globalMiddlewares: [GuardRoot],
-    validate: { forbidUnknownValues: false },
+    validateFn: validateArg,
   });
 }
 

@@ -2,7 +2,7 @@ import { boolArray, joinedIdsArray, numberArray, textArray, uuidArray } from '..
 import { Database, Sql } from '../db/database';
 import type { AnnotationKind } from '../db/entities/annotation.entity';
 import type { AnnotatorKind } from '../db/entities/annotator.entity';
-import { badInput, conflict, forbidden, notFound } from '../errors';
+import { badInput, clip, conflict, forbidden, listed, notFound } from '../errors';
 import { Action, AuthService, Principal } from './auth.service';
 import { CURRENT, SLOT_SQL, slotOf } from './annotation-slots';
 import { isUuid, uuidv7 } from './ids';
@@ -233,13 +233,17 @@ export class AnnotationService {
           throw badInput(`annotations[${i}].annotatorKind`, `unknown kind ${String(a.annotatorKind)}`);
         }
         if (project.classes.indexOf(a.label) < 0) {
-          throw badInput(`annotations[${i}].label`, `"${a.label}" is not one of the project's classes (${project.classes.join(', ')})`);
+          throw badInput(`annotations[${i}].label`, `"${clip(a.label)}" is not one of the project's classes (${listed(project.classes)})`);
         }
         if (a.confidence !== undefined && a.confidence !== null && !(a.confidence >= 0 && a.confidence <= 1)) {
           throw badInput(`annotations[${i}].confidence`, 'must be in [0, 1]');
         }
         if (a.durationMs !== undefined && a.durationMs !== null && !(Number.isInteger(a.durationMs) && a.durationMs >= 0)) {
           throw badInput(`annotations[${i}].durationMs`, 'must be a non-negative integer');
+        }
+        const gv = a.guidelineVersion;
+        if (gv !== undefined && gv !== null && (gv.length === 0 || gv.length > MAX_NAME)) {
+          throw badInput(`annotations[${i}].guidelineVersion`, `must have 1–${MAX_NAME} characters`);
         }
         const cmid = a.clientMutationId;
         if (cmid !== undefined && cmid !== null) {
@@ -262,7 +266,7 @@ export class AnnotationService {
       for (let i = 0; i < n; i++) {
         const a = input[i];
         if (a.itemId !== undefined && a.itemId !== null) {
-          if (!isUuid(a.itemId)) throw notFound(`item ${a.itemId}`, `annotations[${i}].itemId`);
+          if (!isUuid(a.itemId)) throw notFound(`item ${clip(a.itemId)}`, `annotations[${i}].itemId`);
           byItemId.add(a.itemId);
         } else exts.add(a.externalId!);
       }
@@ -283,11 +287,11 @@ export class AnnotationService {
         const a = input[i];
         let itemId: string | undefined;
         if (a.itemId !== undefined && a.itemId !== null) {
-          if (!byId.has(a.itemId)) throw notFound(`item ${a.itemId}`, `annotations[${i}].itemId`);
+          if (!byId.has(a.itemId)) throw notFound(`item ${clip(a.itemId)}`, `annotations[${i}].itemId`);
           itemId = a.itemId;
         } else {
           itemId = byExt.get(a.externalId!);
-          if (!itemId) throw notFound(`item with externalId "${a.externalId}"`, `annotations[${i}].externalId`);
+          if (!itemId) throw notFound(`item with externalId "${clip(a.externalId)}"`, `annotations[${i}].externalId`);
         }
         rows[i] = {
           itemId,
@@ -514,7 +518,7 @@ export class AnnotationService {
       if (claimed.length < unowned.length && p.role !== 'ADMIN' && !shared) {
         const got = new Set(claimed.map((r) => r.id));
         const lost = existing.find((r) => unowned.includes(r.id) && !got.has(r.id))!;
-        throw forbidden(`annotator "${lost.name}" belongs to another API key`, `annotations[${firstAt.get(lost.name)}].annotator`);
+        throw forbidden(`annotator "${clip(lost.name)}" belongs to another API key`, `annotations[${firstAt.get(lost.name)}].annotator`);
       }
     }
     const missing = names.filter((nm) => !ids.has(nm));
@@ -531,7 +535,7 @@ export class AnnotationService {
       for (const r of again) {
         // Created by a concurrent call of another key that committed first: the same rule.
         if (r.api_key_id !== null && r.api_key_id !== p.keyId && p.role !== 'ADMIN' && !shared) {
-          throw forbidden(`annotator "${r.name}" belongs to another API key`, `annotations[${firstAt.get(r.name)}].annotator`);
+          throw forbidden(`annotator "${clip(r.name)}" belongs to another API key`, `annotations[${firstAt.get(r.name)}].annotator`);
         }
         ids.set(r.name, view(r));
       }
@@ -558,7 +562,7 @@ export class AnnotationService {
       if (!AuthService.can(p, 'annotations:submit:RETRACTION')) throw forbidden(`role ${p.role} may not retract annotations`, 'ids');
       const firstAt = new Map<string, number>();
       ids.forEach((id, i) => {
-        if (!isUuid(id)) throw notFound(`annotation ${id}`, `ids[${i}]`);
+        if (!isUuid(id)) throw notFound(`annotation ${clip(id)}`, `ids[${i}]`);
         if (!firstAt.has(id)) firstAt.set(id, i);
       });
       const unique = [...firstAt.keys()];

@@ -1,6 +1,6 @@
 import { Database, Sql } from '../db/database';
 import { decodeFloat32 } from '../db/float32';
-import { badInput, conflict, notFound } from '../errors';
+import { badInput, clip, conflict, listed, notFound } from '../errors';
 import {
   annotatorAgreement,
   fitLabelModel,
@@ -251,7 +251,7 @@ async function resolveItems(sql: Sql, projectId: string, refs: ReadonlyArray<{ i
     const hasExt = r.externalId !== undefined && r.externalId !== null;
     if (hasId === hasExt) throw badInput(`${field}[${i}].itemId`, 'give exactly one of itemId and externalId');
     if (hasId) {
-      if (!isUuid(r.itemId)) throw notFound(`item ${r.itemId}`, `${field}[${i}].itemId`);
+      if (!isUuid(r.itemId)) throw notFound(`item ${clip(r.itemId)}`, `${field}[${i}].itemId`);
       ids.add(r.itemId!);
     } else exts.add(r.externalId!);
   });
@@ -263,11 +263,11 @@ async function resolveItems(sql: Sql, projectId: string, refs: ReadonlyArray<{ i
   const byExt = new Map(found.map((r) => [r.external_id, r.id]));
   const out = refs.map((r, i) => {
     if (r.itemId !== undefined && r.itemId !== null) {
-      if (!byId.has(r.itemId)) throw notFound(`item ${r.itemId}`, `${field}[${i}].itemId`);
+      if (!byId.has(r.itemId)) throw notFound(`item ${clip(r.itemId)}`, `${field}[${i}].itemId`);
       return r.itemId;
     }
     const id = byExt.get(r.externalId!);
-    if (!id) throw notFound(`item with externalId "${r.externalId}"`, `${field}[${i}].externalId`);
+    if (!id) throw notFound(`item with externalId "${clip(r.externalId)}"`, `${field}[${i}].externalId`);
     return id;
   });
   const seen = new Map<string, number>();
@@ -630,8 +630,8 @@ export class ConsensusService {
         const hasId = it.itemId !== undefined && it.itemId !== null;
         const hasExt = it.externalId !== undefined && it.externalId !== null;
         if (hasId === hasExt) throw badInput(`items[${i}].itemId`, 'give exactly one of itemId and externalId');
-        if (hasId && !isUuid(it.itemId)) throw notFound(`item ${it.itemId}`, `items[${i}].itemId`);
-        if (!project.classes.includes(it.label)) throw badInput(`items[${i}].label`, `"${it.label}" is not one of the project's classes (${project.classes.join(', ')})`);
+        if (hasId && !isUuid(it.itemId)) throw notFound(`item ${clip(it.itemId)}`, `items[${i}].itemId`);
+        if (!project.classes.includes(it.label)) throw badInput(`items[${i}].label`, `"${clip(it.label)}" is not one of the project's classes (${listed(project.classes)})`);
       });
       const found = await sql.query<{ id: string; external_id: string }>(
         `SELECT id, external_id FROM item WHERE project_id = $1 AND (id = ANY($2::uuid[]) OR external_id = ANY($3::text[]))`,
@@ -641,11 +641,11 @@ export class ConsensusService {
       const byExt = new Map(found.map((r) => [r.external_id, r.id]));
       const itemIds = items.map((it, i) => {
         if (it.itemId) {
-          if (!ids.has(it.itemId)) throw notFound(`item ${it.itemId}`, `items[${i}].itemId`);
+          if (!ids.has(it.itemId)) throw notFound(`item ${clip(it.itemId)}`, `items[${i}].itemId`);
           return it.itemId;
         }
         const id = byExt.get(it.externalId!);
-        if (!id) throw notFound(`item with externalId "${it.externalId}"`, `items[${i}].externalId`);
+        if (!id) throw notFound(`item with externalId "${clip(it.externalId)}"`, `items[${i}].externalId`);
         return id;
       });
       const goldRows = await sql.query<{ id: string; item_id: string; label: number; annotator: string }>(
@@ -661,14 +661,14 @@ export class ConsensusService {
         const id = itemIds[i];
         const j = firstAt.get(id);
         if (j !== undefined) {
-          if (items[j].label !== it.label) throw badInput(`items[${i}].label`, `names the same item as items[${j}] with another answer ("${it.label}" vs "${items[j].label}")`);
+          if (items[j].label !== it.label) throw badInput(`items[${i}].label`, `names the same item as items[${j}] with another answer ("${clip(it.label)}" vs "${clip(items[j].label)}")`);
           return;
         }
         firstAt.set(id, i);
         const gold = current.get(id);
         if (gold === it.label) return;
         if (gold !== undefined && !replace) {
-          throw conflict(`items[${i}].label`, `item ${id} is already gold with answer "${gold}"; send replace: true to change it to "${it.label}"`);
+          throw conflict(`items[${i}].label`, `item ${id} is already gold with answer "${clip(gold)}"; send replace: true to change it to "${clip(it.label)}"`);
         }
         write.push(i);
       });
@@ -700,7 +700,7 @@ export class ConsensusService {
         `SELECT id, name, kind, created_at FROM annotator WHERE project_id = $1 AND name = $2`,
         [project.id, name],
       );
-      if (a.kind !== 'LABELING_FUNCTION') throw conflict('name', `"${name}" is already an annotator of kind ${a.kind}`);
+      if (a.kind !== 'LABELING_FUNCTION') throw conflict('name', `"${clip(name)}" is already an annotator of kind ${a.kind}`);
       return { id: a.id, name: a.name, createdAt: new Date(a.created_at) };
     });
   }
@@ -717,11 +717,11 @@ export class ConsensusService {
     return this.db.transaction(async (sql) => {
       const project = await this.projects.access(p, projectId, 'weak:submit', sql);
       const [a] = await sql.query<{ id: string }>(`SELECT id FROM annotator WHERE project_id = $1 AND name = $2 AND kind = 'LABELING_FUNCTION'`, [project.id, lf]);
-      if (!a) throw notFound(`labeling function "${lf}" (register it with registerLabelingFunction)`, 'lf');
+      if (!a) throw notFound(`labeling function "${clip(lf)}" (register it with registerLabelingFunction)`, 'lf');
       const labels = votes.map((v, i) => {
         if (v.label === undefined || v.label === null) return null;
         const c = project.classes.indexOf(v.label);
-        if (c < 0) throw badInput(`votes[${i}].label`, `"${v.label}" is not one of the project's classes (${project.classes.join(', ')}); null = abstain`);
+        if (c < 0) throw badInput(`votes[${i}].label`, `"${clip(v.label)}" is not one of the project's classes (${listed(project.classes)}); null = abstain`);
         return c;
       });
       const itemIds = await resolveItems(sql, project.id, votes, 'votes');

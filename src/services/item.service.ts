@@ -1,14 +1,20 @@
 import { Database } from '../db/database';
 import { decodeFloat32, encodeFloat32 } from '../db/float32';
-import { badInput, forbidden, notFound } from '../errors';
+import { badInput, clip, forbidden, listed, notFound } from '../errors';
 import { Principal } from './auth.service';
 import { isUuid } from './ids';
 import { ProjectService, ProjectView } from './project.service';
-import { effectiveSettings } from './settings';
+import { depthOf, effectiveSettings } from './settings';
 
 export const MAX_BATCH = 10_000;
 const MAX_EXTERNAL_ID = 512;
 const MAX_PAGE = 1000;
+/** Largest item `data`, as serialized JSON in UTF-8 (1 MiB). */
+export const MAX_DATA_BYTES = 1_048_576;
+/** Deepest nesting of objects and arrays in an item's `data`. */
+export const MAX_DATA_DEPTH = 32;
+/** Cursor timestamps are microseconds since 1970 before the year 10000 (beyond: not a cursor of this API). */
+const MAX_CURSOR_US = 253_402_300_800_000_000n;
 const BASE64_RE = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 export interface ItemData {
@@ -157,7 +163,7 @@ function encodeCursor(us: string, id: string): string {
 
 function decodeCursor(c: string): { us: string; id: string } {
   const [us, id] = Buffer.from(c, 'base64url').toString('utf8').split('|');
-  if (!/^\d+$/.test(us ?? '') || !isUuid(id)) throw badInput('after', 'is not a cursor returned by this API');
+  if (!/^\d{1,18}$/.test(us ?? '') || BigInt(us) >= MAX_CURSOR_US || !isUuid(id)) throw badInput('after', 'is not a cursor returned by this API');
   return { us, id };
 }
 
@@ -184,14 +190,17 @@ export class ItemService {
         if (typeof e !== 'string' || e.length === 0) throw badInput(`items[${i}].externalId`, 'must not be empty');
         if (e.length > MAX_EXTERNAL_ID) throw badInput(`items[${i}].externalId`, `at most ${MAX_EXTERNAL_ID} characters`);
         const prev = seen.get(e);
-        if (prev !== undefined) throw badInput(`items[${i}].externalId`, `duplicate of items[${prev}].externalId "${e}" in the same call`);
+        if (prev !== undefined) throw badInput(`items[${i}].externalId`, `duplicate of items[${prev}].externalId "${clip(e)}" in the same call`);
         seen.set(e, i);
         if (it.data !== undefined && it.data !== null && (typeof it.data !== 'object' || Array.isArray(it.data))) {
           throw badInput(`items[${i}].data`, 'must be a JSON object');
         }
+        if (it.data && depthOf(it.data, MAX_DATA_DEPTH) > MAX_DATA_DEPTH) throw badInput(`items[${i}].data`, `nests deeper than ${MAX_DATA_DEPTH} levels`);
         ext[i] = e;
         texts[i] = it.text ?? null;
         datas[i] = it.data ? JSON.stringify(it.data) : null;
+        const dataBytes = datas[i] === null ? 0 : Buffer.byteLength(datas[i]!, 'utf8');
+        if (dataBytes > MAX_DATA_BYTES) throw badInput(`items[${i}].data`, `is ${dataBytes} bytes as JSON; at most ${MAX_DATA_BYTES}`);
         embs[i] = parseEmbedding(it, i, project.embeddingDim);
       }
       const rows: { id: string; external_id: string; inserted: boolean; no_embedding: boolean }[] = [];
@@ -217,7 +226,7 @@ export class ItemService {
       if (project.embeddingDim !== null) {
         const missing = ext.findIndex((e) => byExt.get(e)!.no_embedding);
         if (missing >= 0 && requireEmbeddingOf(project)) {
-          throw badInput(`items[${missing}].embedding`, `required: the project's settings.requireEmbedding is true and item "${ext[missing]}" has no embedding`);
+          throw badInput(`items[${missing}].embedding`, `required: the project's settings.requireEmbedding is true and item "${clip(ext[missing])}" has no embedding`);
         }
         for (const r of rows) if (r.no_embedding) withoutEmbedding++;
       }
@@ -233,14 +242,14 @@ export class ItemService {
     const project = await this.projects.access(p, projectId, 'items:read');
     const field = byId ? 'id' : 'externalId';
     const key = byId ? ref.id! : ref.externalId!;
-    if (byId && !isUuid(key)) throw notFound(`item ${key}`, field);
+    if (byId && !isUuid(key)) throw notFound(`item ${clip(key)}`, field);
     const tool = isTool(p);
     const rows = await this.db.query<ItemRow>(
       `SELECT ${ITEM_SELECT} FROM item i JOIN project p ON p.id = i.project_id
        WHERE i.project_id = $1 AND ${byId ? 'i.id = $2' : 'i.external_id = $2'}${tool ? ` AND ${LEASED}` : ''}`,
       [project.id, key],
     );
-    if (!rows[0]) throw notFound(byId ? `item ${key}` : `item with externalId "${key}"`, field);
+    if (!rows[0]) throw notFound(byId ? `item ${clip(key)}` : `item with externalId "${clip(key)}"`, field);
     return viewFor(p, rows[0]);
   }
 
@@ -250,7 +259,7 @@ export class ItemService {
     const annotator = filter?.annotator;
     if (annotator !== undefined && annotator !== null) {
       const found = await this.db.query(`SELECT 1 FROM annotator WHERE project_id = $1 AND name = $2`, [project.id, annotator]);
-      if (!found.length) throw notFound(`annotator "${annotator}"`, 'filter.annotator');
+      if (!found.length) throw notFound(`annotator "${clip(annotator)}"`, 'filter.annotator');
     }
     const { where, params } = this.filterSql(project, filter ?? {}, isTool(p));
     const pageParams = [...params];
@@ -290,7 +299,7 @@ export class ItemService {
     if (f.labeled === false) conds.push('i.current_label IS NULL');
     if (f.label !== undefined && f.label !== null) {
       const idx = project.classes.indexOf(f.label);
-      if (idx < 0) throw badInput('filter.label', `"${f.label}" is not one of the project's classes (${project.classes.join(', ')})`);
+      if (idx < 0) throw badInput('filter.label', `"${clip(f.label)}" is not one of the project's classes (${listed(project.classes)})`);
       params.push(idx);
       conds.push(`i.current_label = $${params.length}`);
     }

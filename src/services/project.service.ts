@@ -1,6 +1,6 @@
 import { Database, Sql } from '../db/database';
 import type { TaskType } from '../db/entities/project.entity';
-import { badInput, conflict, forbidden } from '../errors';
+import { badInput, clip, conflict, forbidden, listed } from '../errors';
 import { Action, AuthService, Principal } from './auth.service';
 import { isUuid } from './ids';
 import { applySettingsPatch, shownSettings } from './settings';
@@ -38,8 +38,14 @@ export interface UpdateProjectData {
   guidelineVersion?: string | null;
 }
 
+/** Fewest and most classes of a project. */
+export const MIN_CLASSES = 2;
 export const MAX_CLASSES = 1000;
-const MAX_EMBEDDING_DIM = 65536;
+/** Largest embeddingDim. */
+export const MAX_EMBEDDING_DIM = 65_536;
+/** Longest project name, class name and guideline version. */
+export const MAX_NAME_CHARS = 200;
+const fmt = (x: number) => x.toLocaleString('en-US');
 
 interface ProjectRow {
   id: string;
@@ -70,12 +76,12 @@ const toView = (r: ProjectRow): ProjectView => ({
 
 function validateClasses(classes: unknown, field: string): string[] {
   if (!Array.isArray(classes)) throw badInput(field, 'must be a list of class names');
-  if (classes.length < 2) throw badInput(field, 'needs at least 2 classes');
-  if (classes.length > MAX_CLASSES) throw badInput(field, `at most ${MAX_CLASSES} classes`);
+  if (classes.length < MIN_CLASSES || classes.length > MAX_CLASSES) throw badInput(field, `must have ${fmt(MIN_CLASSES)}–${fmt(MAX_CLASSES)} entries`);
   const seen = new Set<string>();
   classes.forEach((c, i) => {
-    if (typeof c !== 'string' || c.trim() === '' || c !== c.trim()) throw badInput(`${field}[${i}]`, 'must be a non-empty name without surrounding spaces');
-    if (seen.has(c)) throw badInput(`${field}[${i}]`, `duplicate class "${c}"`);
+    if (typeof c !== 'string' || c.length === 0 || c.length > MAX_NAME_CHARS) throw badInput(`${field}[${i}]`, `must have 1–${MAX_NAME_CHARS} characters`);
+    if (c.trim() === '' || c !== c.trim()) throw badInput(`${field}[${i}]`, 'must be a non-empty name without surrounding spaces');
+    if (seen.has(c)) throw badInput(`${field}[${i}]`, `duplicate class "${clip(c)}"`);
     seen.add(c);
   });
   return classes as string[];
@@ -84,14 +90,14 @@ function validateClasses(classes: unknown, field: string): string[] {
 function validateDim(dim: unknown, field: string): number | null {
   if (dim === null || dim === undefined) return null;
   if (!Number.isInteger(dim) || (dim as number) < 1 || (dim as number) > MAX_EMBEDDING_DIM) {
-    throw badInput(field, `must be an integer in 1..${MAX_EMBEDDING_DIM}`);
+    throw badInput(field, `must be an integer in 1–${fmt(MAX_EMBEDDING_DIM)}`);
   }
   return dim as number;
 }
 
 function validateName(name: unknown, field: string): string {
-  if (typeof name !== 'string' || name.trim() === '') throw badInput(field, 'must not be empty');
-  if (name.length > 200) throw badInput(field, 'at most 200 characters');
+  if (typeof name !== 'string' || name.length > MAX_NAME_CHARS) throw badInput(field, `must have 1–${MAX_NAME_CHARS} characters`);
+  if (name.trim() === '') throw badInput(field, 'must not be empty');
   return name.trim();
 }
 
@@ -132,7 +138,7 @@ export class ProjectService {
       );
       return toView(rows[0]);
     } catch (e) {
-      if (isUniqueViolation(e)) throw conflict('input.name', `a project named "${name}" already exists`);
+      if (isUniqueViolation(e)) throw conflict('input.name', `a project named "${clip(name)}" already exists`);
       throw e;
     }
   }
@@ -148,7 +154,7 @@ export class ProjectService {
           classes = validateClasses(input.classes, 'input.classes');
           const keepsOrder = cur.classes.every((c, i) => classes[i] === c);
           if (!keepsOrder) {
-            throw badInput('input.classes', `must start with the current classes in order (${cur.classes.join(', ')}); classes can only be appended`);
+            throw badInput('input.classes', `must start with the current classes in order (${listed(cur.classes)}); classes can only be appended`);
           }
         }
         let dim = cur.embeddingDim;
@@ -172,7 +178,7 @@ export class ProjectService {
         return toView(rows[0]);
       });
     } catch (e) {
-      if (isUniqueViolation(e)) throw conflict('input.name', `a project named "${input.name}" already exists`);
+      if (isUniqueViolation(e)) throw conflict('input.name', `a project named "${clip(input.name)}" already exists`);
       throw e;
     }
   }

@@ -1,5 +1,5 @@
 import { validate as validCron } from 'node-cron';
-import { badInput } from '../errors';
+import { badInput, clip } from '../errors';
 import { JOB_NAMES } from '../jobs/job';
 import { FILTER_BY_METHODS, type FilterBy } from '../quality/label-issues';
 import { LABEL_QUALITY_METHODS, type LabelQualityMethod } from '../quality/label-quality';
@@ -176,7 +176,7 @@ export function mergePatch(target: unknown, patch: unknown): unknown {
 }
 
 /** Deepest nesting of `v` (a scalar is 0), computed without recursion; stops counting once past `limit`. */
-function depthOf(v: unknown, limit: number): number {
+export function depthOf(v: unknown, limit: number): number {
   let max = 0;
   const stack: Array<[unknown, number]> = [[v, 0]];
   while (stack.length) {
@@ -197,7 +197,7 @@ export function checkBounds(s: unknown, path: string): asserts s is Obj {
   if (bytes > MAX_SETTINGS_BYTES) throw badInput(path, `is ${bytes} bytes as JSON; at most ${MAX_SETTINGS_BYTES}`);
 }
 
-const show = (v: unknown): string => (JSON.stringify(v) ?? String(v)).slice(0, 100);
+const show = (v: unknown): string => clip(JSON.stringify(v) ?? String(v));
 
 function rangeText(s: Extract<SettingSpec, { kind: 'number' }>): string {
   const what = s.integer ? 'an integer' : 'a number';
