@@ -19,7 +19,7 @@ export class ItemType {
   @Field(() => GraphQLJSONObject, { nullable: true }) data: Record<string, unknown> | null;
   @Field(() => [Float], { nullable: true }) embedding: number[] | null;
   @Field() createdAt: Date;
-  @Field() updatedAt: Date;
+  @Field({ description: "When its text, data or embedding last changed (annotations do not change it)." }) updatedAt: Date;
   @Field(() => CurrentLabelType, { nullable: true }) currentLabel: CurrentLabelType | null;
 }
 

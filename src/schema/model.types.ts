@@ -75,10 +75,18 @@ export class CriterionScoreType {
 @ObjectType('BatchItem')
 export class BatchItemType {
   @Field(() => ItemType) item: ItemType;
-  @Field(() => Float, { description: 'What the strategy maximised (higher = picked first).' }) totalScore: number;
-  @Field(() => [CriterionScoreType], { description: 'Every criterion known for the item (margin, entropy, distanceToLabeled, …).' })
-  scores: CriterionScoreType[];
-  @Field() reason: string;
+  @Field(() => Float, {
+    nullable: true,
+    description: 'What the strategy maximised (higher = picked first). Null for a LABELING_TOOL key unless the project sets settings.exposeScoresToTools.',
+  })
+  totalScore: number | null;
+  @Field(() => [CriterionScoreType], {
+    nullable: true,
+    description: 'Every criterion known for the item (margin, entropy, distanceToLabeled, …). Null for a LABELING_TOOL key unless settings.exposeScoresToTools.',
+  })
+  scores: CriterionScoreType[] | null;
+  @Field(() => String, { nullable: true, description: 'Why it was picked, in words. Null for a LABELING_TOOL key unless settings.exposeScoresToTools.' })
+  reason: string | null;
   @Field() leaseExpiresAt: Date;
 }
 
@@ -115,7 +123,7 @@ export class NextBatchType {
   fallback: string | null;
   @Field(() => ID, { nullable: true, description: 'The model version whose predictions were used.' }) modelVersionId: string | null;
   @Field(() => Int, { description: 'Labeled items the selection measured diversity against (the count its reasons quote).' }) labeledCount: number;
-  @Field(() => Int, { description: 'Items the strategy scored: the pool (model-predicted items when a model is used), plus any gold items mixed in.' })
+  @Field(() => Int, { description: 'Items the strategy scored: the pool (model-predicted items when a model is used); gold items mixed in are not counted.' })
   candidateCount: number;
   @Field(() => Int, { description: "Items in this caller's pool." }) poolSize: number;
   @Field(() => PoolExclusionsType) excluded: PoolExclusionsType;

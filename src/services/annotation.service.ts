@@ -702,8 +702,7 @@ export async function recomputeCurrentLabels(sql: Sql, itemIds: string[]): Promi
        current_label = COALESCE(r.label, b.label),
        label_share = CASE WHEN r.label IS NOT NULL THEN 1 WHEN b.label IS NOT NULL THEN b.c::real / t.n END,
        label_votes = t.n,
-       label_source = CASE WHEN r.label IS NOT NULL THEN 'REVIEW' WHEN b.label IS NOT NULL THEN 'MAJORITY_VOTE' END,
-       updated_at = now()
+       label_source = CASE WHEN r.label IS NOT NULL THEN 'REVIEW' WHEN b.label IS NOT NULL THEN 'MAJORITY_VOTE' END
      FROM counts t
        LEFT JOIN review r ON r.item_id = t.item_id
        LEFT JOIN best b ON b.item_id = t.item_id
@@ -807,8 +806,7 @@ async function writeItemStates(sql: Sql, states: Map<string, ItemState>, replace
        review_at = CASE WHEN u.review_now THEN now() ELSE item.review_at END,
        current_label = u.label,
        label_share = CASE WHEN u.source = 'REVIEW' THEN 1 WHEN u.source IS NOT NULL THEN u.c::real / u.n END,
-       label_source = u.source,
-       updated_at = now()
+       label_source = u.source
      FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::smallint[], $8::bool[], $9::smallint[], $10::int[], $11::text[])
        AS u(id, counts, voters, vote_ids, vote_labels, n, review_label, review_now, label, c, source)
      WHERE item.id = u.id`,

@@ -8,7 +8,7 @@ import { isTool, ITEM_SELECT, ItemView, MAX_BATCH, toItemView } from './item.ser
 import { EmbeddingCache, PredictionCache, VersionPredictions } from './feature-cache';
 import { activeLabScores } from '../quality';
 import { CURRENT } from './annotation-slots';
-import { blindGold, GoldPlan, mixGold, planGold } from './gold-injection';
+import { blindGold, GoldPlan, mixGold, NO_GOLD, planGold } from './gold-injection';
 import { ProjectService, ProjectView } from './project.service';
 import { effectiveSettings, MAX_LEASE_SECONDS } from './settings';
 import { notUsedReason, usableForScoring } from './model.service';
@@ -36,9 +36,10 @@ const MAX_NAME = 200;
 
 export interface BatchItemView {
   item: ItemView;
-  totalScore: number;
-  scores: Array<{ name: string; value: number }>;
-  reason: string;
+  /** null for a labeling tool unless the project's settings.exposeScoresToTools (as are scores and reason). */
+  totalScore: number | null;
+  scores: Array<{ name: string; value: number }> | null;
+  reason: string | null;
   leaseExpiresAt: Date;
 }
 
@@ -50,7 +51,7 @@ export interface NextBatchView {
   modelVersionId: string | null;
   /** Labeled items the selection measured diversity against: the same count the reasons quote. */
   labeledCount: number;
-  /** Pool items the strategy scored (the pool, plus any gold items mixed in). */
+  /** Pool items the strategy scored (gold items mixed in are not counted). */
   candidateCount: number;
   /** Items in this caller's pool. */
   poolSize: number;
@@ -390,19 +391,30 @@ export class SelectionService {
       if (pool.length === 0) return { ...base, labeledCount: labeled.length, strategy, fallback, candidateCount: 0, items: [] };
 
       // 3. Select (pure).
-      // Gold items mixed in at the project's goldRate, served like any other item (see gold-injection.ts); not with
-      // RELABEL_OR_NEW, whose scores need the votes of every candidate (a gold item's answer is not a vote).
+      // Gold items mixed in at the project's goldRate, each in the place of a pool pick (see gold-injection.ts); not
+      // with RELABEL_OR_NEW, whose scores need the votes of every candidate (a gold item's answer is not a vote).
       const gold: GoldPlan = relabeling
-        ? { rows: [], ids: new Set(), labeled, seed: 0 }
-        : await planGold(sql, { projectId: project.id, settings: project.settings, annotator, rowIds: ids, labeled, leasedByOthers: new Set([...leasedByOthers, ...skipped]), mine, size, classes: project.classes, latest, predProbs });
-      const inputs: SelectInputs = { n, labeled: gold.labeled, alreadySelected: others, candidates: pool, classNames: project.classes };
+        ? NO_GOLD
+        : await planGold(sql, {
+            projectId: project.id,
+            settings: project.settings,
+            annotator,
+            keyId: p.keyId,
+            rowIds: ids,
+            labeled,
+            leasedByOthers: new Set([...leasedByOthers, ...skipped]),
+            mine,
+            size,
+            predicted: predProbs && latest ? latest.probs : null,
+          });
+      const inputs: SelectInputs = { n, labeled, alreadySelected: others, candidates: pool, classNames: project.classes };
       if (predProbs) inputs.predProbs = { rows: n, cols: k, data: predProbs };
       if (dim !== null && features) inputs.features = { rows: n, cols: dim, data: features };
       if (predProbs && latest && latest.members > 1 && (strategy === 'VOTE_ENTROPY' || strategy === 'KL_CONSENSUS')) {
         inputs.committee = committeeOf(latest, project.classes, rows, predProbs);
       }
       if (relabeling && predProbs) Object.assign(inputs, await relabelScores(sql, rows, pool, votes, predProbs, k));
-      const res = mixGold(gold, inputs, (inp, s) => selectBatch(strategy as SamplingStrategy, inp, { size: s, seed: seedOf(annotator) }), size);
+      const res = mixGold(gold, selectBatch(strategy as SamplingStrategy, inputs, { size, seed: seedOf(annotator) }));
       if (res.fallback) fallback = fallback ? `${fallback}: ${res.strategy === 'KCENTER' ? 'diversity' : 'random'} sampling` : res.fallback;
 
       // 4. Lease the picks (renewing this annotator's own leases) and return them in pick order. One API key holds at
@@ -446,6 +458,9 @@ export class SelectionService {
         [picked],
       );
       const byId = new Map(views.map((r) => [r.id, toItemView(r)]));
+      // A labeling tool sees no scores unless the project opts in: what a strategy maximised says how sure the model
+      // is, which a tool could use to answer without looking (and, on gold, to spot it).
+      const showScores = !isTool(p) || effectiveSettings(project.settings).exposeScoresToTools;
       return {
         ...base,
         labeledCount: res.labeledCount,
@@ -454,9 +469,9 @@ export class SelectionService {
         candidateCount: res.candidateCount,
         items: kept.map((s, t) => ({
           item: blindIfTool(p, blindGold(gold, byId.get(picked[t])!)),
-          totalScore: s.score,
-          scores: Object.entries(s.scores).map(([name, value]) => ({ name, value })),
-          reason: s.reason,
+          totalScore: showScores ? s.score : null,
+          scores: showScores ? Object.entries(s.scores).map(([name, value]) => ({ name, value })) : null,
+          reason: showScores ? s.reason : null,
           leaseExpiresAt: expires.get(picked[t])!,
         })),
       };

@@ -65,6 +65,10 @@ export const SETTINGS_SPEC: Record<string, SettingSpec> = {
     doc: 'active leases one API key may hold in the project, whatever annotator names it uses (nextBatch returns fewer items at the limit)',
   },
   goldRate: unit(0.05, 'share of each nextBatch slot that is a gold item (probability per slot)'),
+  exposeScoresToTools: {
+    kind: 'boolean', default: false,
+    doc: 'whether LABELING_TOOL keys see nextBatch scores (totalScore, scores, reason); they are null for them otherwise',
+  },
   requireEmbedding: { kind: 'boolean', default: false, doc: 'refuse importItems rows without an embedding (projects with an embeddingDim)' },
   sharedAnnotators: { kind: 'boolean', default: false, doc: 'whether API keys may write under an annotator name that another key wrote for first' },
   routing: {
@@ -138,6 +142,7 @@ export interface Settings {
   maxLeaseSeconds: number;
   maxLeasesPerKey: number;
   goldRate: number;
+  exposeScoresToTools: boolean;
   requireEmbedding: boolean;
   sharedAnnotators: boolean;
   routing: { autoAccept: number; singleReview: number; spotCheckRate: number; minAgreement: number; consensusVotes: number; seed: number };

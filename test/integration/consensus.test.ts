@@ -320,7 +320,7 @@ describe('consensus, annotators, gold and weak supervision', () => {
 
   // ---- Gold items in nextBatch ----------------------------------------------------------------------------------
   test('nextBatch mixes gold items in at goldRate and never marks them to a LABELING_TOOL key', async () => {
-    const p = ok(await t.gql(CREATE_PROJECT, { input: { name: 'gold-serve', classes: ['a', 'b'], settings: { goldRate: 0.5 } } })).createProject.id;
+    const p = ok(await t.gql(CREATE_PROJECT, { input: { name: 'gold-serve', classes: ['a', 'b'], settings: { goldRate: 0.5, exposeScoresToTools: true } } })).createProject.id;
     const ids: string[] = ok(await t.gql(IMPORT_ITEMS, { p, items: Array.from({ length: 40 }, (_, i) => ({ externalId: `g${i}`, text: `text ${i}` })) })).importItems.ids;
     const goldIds = ids.slice(0, 10);
     ok(await t.gql(ADD_GOLD, { p, items: goldIds.map((itemId, i) => ({ itemId, label: i % 2 ? 'a' : 'b' })) }, keys.QA_LEAD));

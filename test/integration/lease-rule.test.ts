@@ -107,7 +107,7 @@ describe('the lease rule and sticky skips', () => {
   });
 
   test('poolSize + excluded + items with their votes = the project, and labeledCount is the count the reasons quote', async () => {
-    const p = (await t.gql(CREATE_PROJECT, { input: { name: 'accounting', classes: ['a', 'b'], embeddingDim: 2, settings: { goldRate: 0 } } })).data.createProject.id;
+    const p = (await t.gql(CREATE_PROJECT, { input: { name: 'accounting', classes: ['a', 'b'], embeddingDim: 2, settings: { goldRate: 0, exposeScoresToTools: true } } })).data.createProject.id;
     const items = Array.from({ length: 20 }, (_, i) => ({ externalId: `e${String(i).padStart(2, '0')}`, ...(i < 17 ? { embedding: [Math.cos(i), Math.sin(i)] } : {}) }));
     const ids: string[] = (await t.gql(IMPORT_ITEMS, { p, items })).data.importItems.ids;
     // e00–e03 labeled by others (done), e04 by dana herself, e05 leased to someone else, e06 routed AUTO_ACCEPT without a spot check,

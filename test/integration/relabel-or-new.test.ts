@@ -33,7 +33,7 @@ describe('nextBatch RELABEL_OR_NEW', () => {
   beforeAll(async () => {
     t = await startTestApp();
     tool = (await t.gql(CREATE_KEY, { input: { name: 'tool', role: 'LABELING_TOOL' } })).data.createApiKey.key;
-    p = (await t.gql(CREATE_PROJECT, { input: { name: 'relabel', classes: ['a', 'b'], settings: { goldRate: 0 } } })).data.createProject.id;
+    p = (await t.gql(CREATE_PROJECT, { input: { name: 'relabel', classes: ['a', 'b'], settings: { goldRate: 0, exposeScoresToTools: true } } })).data.createProject.id;
     await t.gql(IMPORT_ITEMS, { p, items: Object.keys(PA).map((externalId) => ({ externalId })) });
     const sub = await t.gql(SUBMIT, { p, a: Object.entries(VOTES).map(([externalId, label]) => ({ externalId, annotator: 'first', label })) }, tool);
     expect(sub.errors).toBeUndefined();
