@@ -1,4 +1,4 @@
-import { latestModelVersion } from '../services/model.service';
+import { latestModelVersion } from '../db/repositories/model-version.repository';
 import type { Job } from './job';
 
 /**

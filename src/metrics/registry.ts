@@ -2,7 +2,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import type { Database } from '../db/database';
 import { log } from '../logger';
 import { systemPrincipal } from '../services/auth.service';
-import { latestModelVersionIdSql } from '../services/model.service';
+import { latestModelVersionIdSql } from '../db/repositories/model-version.repository';
 import type { Services } from '../services/services';
 
 /**

@@ -4,7 +4,7 @@ import type { AnnotationKind } from '../db/entities/annotation.entity';
 import type { AnnotatorKind } from '../db/entities/annotator.entity';
 import { badInput, clip, conflict, forbidden, listed, notFound } from '../errors';
 import { Action, AuthService, Principal } from './auth.service';
-import { CURRENT, SLOT_SQL, slotOf } from './annotation-slots';
+import { CURRENT, LABELING_KINDS_SQL, SLOT_SQL, VOTE_KINDS_SQL, slotOf } from '../db/annotation-sql';
 import { isUuid, uuidv7 } from './ids';
 import { MAX_BATCH } from './item.service';
 import { ProjectService } from './project.service';
@@ -91,7 +91,7 @@ export interface AnnotationRow {
   guideline_version: string | null;
   client_mutation_id: string | null;
   api_key_id: string | null;
-  /** Computed by ANNOTATION_SELECT (see annotation-slots.ts). */
+  /** Computed by ANNOTATION_SELECT (see db/annotation-sql.ts). */
   is_current: boolean;
   retracts: string | null;
   created_at: Date;
@@ -672,9 +672,9 @@ export async function recomputeCurrentLabels(sql: Sql, itemIds: string[]): Promi
        SELECT DISTINCT id FROM unnest($1::uuid[]) AS u(id)
      ), v AS (
        SELECT item_id, label,
-              count(*) FILTER (WHERE kind IN ('HUMAN', 'GOLD'))::int AS c,
+              count(*) FILTER (WHERE kind IN ${VOTE_KINDS_SQL})::int AS c,
               max(created_at) FILTER (WHERE kind = 'REVIEW') AS reviewed
-       FROM annotation WHERE item_id = ANY($1::uuid[]) AND ${CURRENT('annotation')} AND kind IN ('HUMAN', 'GOLD', 'REVIEW')
+       FROM annotation WHERE item_id = ANY($1::uuid[]) AND ${CURRENT('annotation')} AND kind IN ${LABELING_KINDS_SQL}
        GROUP BY item_id, label
      ), counts AS (
        SELECT u.id AS item_id, array_agg(COALESCE(v.c, 0) ORDER BY g.k) AS counts, COALESCE(sum(v.c), 0)::int AS n
@@ -689,7 +689,7 @@ export async function recomputeCurrentLabels(sql: Sql, itemIds: string[]): Promi
      ), vt AS (
        SELECT item_id, array_agg(annotator_id ORDER BY annotator_id) AS voters, array_agg(id ORDER BY annotator_id) AS vote_ids,
               array_agg(label ORDER BY annotator_id) AS vote_labels
-       FROM annotation WHERE item_id = ANY($1::uuid[]) AND ${CURRENT('annotation')} AND kind IN ('HUMAN', 'GOLD')
+       FROM annotation WHERE item_id = ANY($1::uuid[]) AND ${CURRENT('annotation')} AND kind IN ${VOTE_KINDS_SQL}
        GROUP BY item_id
      )
      UPDATE item SET

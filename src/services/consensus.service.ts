@@ -11,16 +11,18 @@ import {
   lfSummary,
   majorityVote,
 } from '../quality';
-import { CURRENT } from './annotation-slots';
+import { CURRENT } from '../db/annotation-sql';
 import { AnnotationService, replacePrevious } from './annotation.service';
 import { Principal } from './auth.service';
-import { isUuid, uuidv7 } from './ids';
+import { uuidv7 } from './ids';
+import { matchItemRefs, resolveItemRefs, splitItemRefs } from './item-refs';
+import { findItemsByRef } from '../db/repositories/item.repository';
 import { MAX_BATCH } from './item.service';
 import { ProjectService, ProjectView } from './project.service';
 import type { ReadCache } from './read-cache';
 import { LabelTable, MethodReport, tableMatrix } from '../quality/item-consensus';
 import type { ComputePool } from '../compute/pool';
-import { latestModelVersion } from './model.service';
+import { latestModelVersion } from '../db/repositories/model-version.repository';
 
 export type { ConsensusMethodName, ConsensusOutcome, LabelTable, MethodReport } from '../quality/item-consensus';
 
@@ -243,42 +245,6 @@ function checkDate(d: unknown, field: string): Date {
 }
 
 /** Resolves itemId/externalId references to item ids, or throws naming `${field}[i]`. */
-async function resolveItems(sql: Sql, projectId: string, refs: ReadonlyArray<{ itemId?: string | null; externalId?: string | null }>, field: string): Promise<string[]> {
-  const ids = new Set<string>();
-  const exts = new Set<string>();
-  refs.forEach((r, i) => {
-    const hasId = r.itemId !== undefined && r.itemId !== null;
-    const hasExt = r.externalId !== undefined && r.externalId !== null;
-    if (hasId === hasExt) throw badInput(`${field}[${i}].itemId`, 'give exactly one of itemId and externalId');
-    if (hasId) {
-      if (!isUuid(r.itemId)) throw notFound(`item ${clip(r.itemId)}`, `${field}[${i}].itemId`);
-      ids.add(r.itemId!);
-    } else exts.add(r.externalId!);
-  });
-  const found = await sql.query<{ id: string; external_id: string }>(
-    `SELECT id, external_id FROM item WHERE project_id = $1 AND (id = ANY($2::uuid[]) OR external_id = ANY($3::text[]))`,
-    [projectId, [...ids], [...exts]],
-  );
-  const byId = new Set(found.map((r) => r.id));
-  const byExt = new Map(found.map((r) => [r.external_id, r.id]));
-  const out = refs.map((r, i) => {
-    if (r.itemId !== undefined && r.itemId !== null) {
-      if (!byId.has(r.itemId)) throw notFound(`item ${clip(r.itemId)}`, `${field}[${i}].itemId`);
-      return r.itemId;
-    }
-    const id = byExt.get(r.externalId!);
-    if (!id) throw notFound(`item with externalId "${clip(r.externalId)}"`, `${field}[${i}].externalId`);
-    return id;
-  });
-  const seen = new Map<string, number>();
-  out.forEach((id, i) => {
-    const j = seen.get(id);
-    if (j !== undefined) throw badInput(`${field}[${i}]`, `names the same item as ${field}[${j}]`);
-    seen.set(id, i);
-  });
-  return out;
-}
-
 export class ConsensusService {
   constructor(
     private readonly db: Database,
@@ -626,28 +592,11 @@ export class ConsensusService {
     checkName(annotator, 'annotator');
     return this.db.transaction(async (sql) => {
       const project = await this.projects.access(p, projectId, 'gold:manage', sql);
+      const refs = splitItemRefs(items, 'items');
       items.forEach((it, i) => {
-        const hasId = it.itemId !== undefined && it.itemId !== null;
-        const hasExt = it.externalId !== undefined && it.externalId !== null;
-        if (hasId === hasExt) throw badInput(`items[${i}].itemId`, 'give exactly one of itemId and externalId');
-        if (hasId && !isUuid(it.itemId)) throw notFound(`item ${clip(it.itemId)}`, `items[${i}].itemId`);
         if (!project.classes.includes(it.label)) throw badInput(`items[${i}].label`, `"${clip(it.label)}" is not one of the project's classes (${listed(project.classes)})`);
       });
-      const found = await sql.query<{ id: string; external_id: string }>(
-        `SELECT id, external_id FROM item WHERE project_id = $1 AND (id = ANY($2::uuid[]) OR external_id = ANY($3::text[]))`,
-        [project.id, items.filter((it) => it.itemId).map((it) => it.itemId!), items.filter((it) => !it.itemId).map((it) => it.externalId!)],
-      );
-      const ids = new Set(found.map((r) => r.id));
-      const byExt = new Map(found.map((r) => [r.external_id, r.id]));
-      const itemIds = items.map((it, i) => {
-        if (it.itemId) {
-          if (!ids.has(it.itemId)) throw notFound(`item ${clip(it.itemId)}`, `items[${i}].itemId`);
-          return it.itemId;
-        }
-        const id = byExt.get(it.externalId!);
-        if (!id) throw notFound(`item with externalId "${clip(it.externalId)}"`, `items[${i}].externalId`);
-        return id;
-      });
+      const itemIds = matchItemRefs(items, await findItemsByRef(sql, project.id, refs.ids, refs.externalIds), 'items');
       const goldRows = await sql.query<{ id: string; item_id: string; label: number; annotator: string }>(
         `SELECT a.id, a.item_id, a.label, n.name AS annotator FROM annotation a JOIN annotator n ON n.id = a.annotator_id
          WHERE a.project_id = $1 AND a.kind = 'GOLD' AND ${CURRENT('a')} AND a.item_id = ANY($2::uuid[]) ORDER BY a.item_id, a.created_at DESC, a.id DESC`,
@@ -724,7 +673,7 @@ export class ConsensusService {
         if (c < 0) throw badInput(`votes[${i}].label`, `"${clip(v.label)}" is not one of the project's classes (${listed(project.classes)}); null = abstain`);
         return c;
       });
-      const itemIds = await resolveItems(sql, project.id, votes, 'votes');
+      const itemIds = await resolveItemRefs(sql, project.id, votes, 'votes', { distinct: true });
       const prev = new Map(
         (await sql.query<{ item_id: string; label: number | null }>(`SELECT item_id, label FROM weak_vote WHERE annotator_id = $1 AND item_id = ANY($2::uuid[])`, [a.id, itemIds])).map((r) => [
           r.item_id,

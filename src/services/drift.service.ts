@@ -6,8 +6,8 @@ import { createRng } from '../quality/rng';
 import { Principal } from './auth.service';
 import { ProjectService } from './project.service';
 import { effectiveSettings } from './settings';
-import { CURRENT } from './annotation-slots';
-import { latestModelVersion } from './model.service';
+import { CURRENT } from '../db/annotation-sql';
+import { latestModelVersion } from '../db/repositories/model-version.repository';
 
 export type DriftKind = 'EMBEDDING' | 'PREDICTION' | 'LABEL' | 'ANNOTATOR';
 export type DriftVerdict = 'OK' | 'WARN' | 'DRIFT';

@@ -1,6 +1,6 @@
 import type { Sql } from '../db/database';
 import { decodeFloat32 } from '../db/float32';
-import { latestModelVersion } from './model.service';
+import { latestModelVersion } from '../db/repositories/model-version.repository';
 
 /** Rows whose updated_at is this close to the cached watermark are read again (transactions commit out of order). */
 const REFRESH_MARGIN = '5 minutes';

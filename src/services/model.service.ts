@@ -1,10 +1,14 @@
 import { Database, Sql } from '../db/database';
 import { decodeFloat32, encodeFloat32 } from '../db/float32';
-import { badInput, forbidden, notFound } from '../errors';
+import { badInput, forbidden } from '../errors';
 import { labelPriorEntropy, meanLogLoss, worseThanPriorWarning } from '../quality/prior-baseline';
 import { AuthService, Principal } from './auth.service';
-import { isUuid } from './ids';
 import { ProjectService } from './project.service';
+import { matchItemRefs, splitItemRefs } from './item-refs';
+import { findItemsByRef } from '../db/repositories/item.repository';
+import { latestModelVersionIdSql, LatestModelVersion, ModelKind } from '../db/repositories/model-version.repository';
+
+export type { ModelKind };
 
 /** Rows of one submitPredictions call (one call = one model version, so a whole pool fits in one). */
 export const MAX_PREDICTIONS = 100_000;
@@ -14,7 +18,6 @@ const MAX_MODEL_NAME = 200;
 /** The name of Loupe's own model; external models may not take it. */
 export const BUILTIN_MODEL_NAME = 'builtin';
 
-export type ModelKind = 'BUILTIN' | 'EXTERNAL';
 
 export interface PredictionData {
   itemId?: string | null;
@@ -81,37 +84,6 @@ const toVersionView = (r: VersionRow): ModelVersionView => ({
 
 const VERSION_SELECT = `v.id, v.project_id, v.version, v.name, v.warning, v.kind, v.classes, v.metrics, v.label_counts, v.training_ms, v.created_at,
   (SELECT count(*)::int FROM prediction pr WHERE pr.model_version_id = v.id) AS prediction_count`;
-
-/** The project's latest model version, as SQL: its id, for `projectId` (an SQL expression). Newest = highest seq. */
-export const latestModelVersionIdSql = (projectId: string): string =>
-  `(SELECT lmv.id FROM model_version lmv WHERE lmv.project_id = ${projectId} ORDER BY lmv.seq DESC LIMIT 1)`;
-
-/** What the readers of a project's latest model version use of it. */
-export interface LatestModelVersion {
-  id: string;
-  version: string;
-  name: string;
-  kind: ModelKind;
-  classes: string[];
-  /** Non-null: the version is not to be used for selection or label issues (see ModelVersion.warning). */
-  warning: string | null;
-  metrics: Record<string, unknown> | null;
-}
-
-/**
- * The project's latest model version (the one every reader of "the current model" uses: selection, label issues,
- * routing, drift, consensus, snapshots, item predictions, metrics), or null when it has none. `id` picks a given
- * version of the project instead (null when it is not one of the project's).
- */
-export async function latestModelVersion(sql: Sql, projectId: string, id?: string): Promise<LatestModelVersion | null> {
-  const [v] = await sql.query<LatestModelVersion>(
-    id === undefined
-      ? `SELECT id, version, name, kind, classes, warning, metrics FROM model_version WHERE id = ${latestModelVersionIdSql('$1')}`
-      : `SELECT id, version, name, kind, classes, warning, metrics FROM model_version WHERE project_id = $1 AND id = $2`,
-    id === undefined ? [projectId] : [projectId, id],
-  );
-  return v ?? null;
-}
 
 /**
  * Whether selection and label issues may use a model version's predictions: an EXTERNAL version always (used as
@@ -198,42 +170,9 @@ export class ModelService {
       const k = project.classes.length;
       const n = predictions.length;
       const probs: Float32Array[] = new Array(n);
-      const ids = new Set<string>();
-      const exts = new Set<string>();
-      for (let i = 0; i < n; i++) {
-        const r = predictions[i];
-        const hasId = r.itemId !== undefined && r.itemId !== null;
-        const hasExt = r.externalId !== undefined && r.externalId !== null;
-        if (hasId === hasExt) throw badInput(`predictions[${i}].itemId`, 'give exactly one of itemId and externalId');
-        if (hasId) {
-          if (!isUuid(r.itemId)) throw notFound(`item ${r.itemId}`, `predictions[${i}].itemId`);
-          ids.add(r.itemId!);
-        } else exts.add(r.externalId!);
-        probs[i] = parseProbs(r.probs, k, `predictions[${i}].probs`);
-      }
-      const found = await sql.query<{ id: string; external_id: string }>(
-        `SELECT id, external_id FROM item WHERE project_id = $1 AND (id = ANY($2::uuid[]) OR external_id = ANY($3::text[]))`,
-        [project.id, [...ids], [...exts]],
-      );
-      const byId = new Set(found.map((r) => r.id));
-      const byExt = new Map(found.map((r) => [r.external_id, r.id]));
-      const itemIds: string[] = new Array(n);
-      const seen = new Map<string, number>();
-      for (let i = 0; i < n; i++) {
-        const r = predictions[i];
-        let id: string | undefined;
-        if (r.itemId !== undefined && r.itemId !== null) {
-          if (!byId.has(r.itemId)) throw notFound(`item ${r.itemId}`, `predictions[${i}].itemId`);
-          id = r.itemId;
-        } else {
-          id = byExt.get(r.externalId!);
-          if (!id) throw notFound(`item with externalId "${r.externalId}"`, `predictions[${i}].externalId`);
-        }
-        const prev = seen.get(id);
-        if (prev !== undefined) throw badInput(`predictions[${i}]`, `names the same item as predictions[${prev}]`);
-        seen.set(id, i);
-        itemIds[i] = id;
-      }
+      const refs = splitItemRefs(predictions, 'predictions');
+      for (let i = 0; i < n; i++) probs[i] = parseProbs(predictions[i].probs, k, `predictions[${i}].probs`);
+      const itemIds = matchItemRefs(predictions, await findItemsByRef(sql, project.id, refs.ids, refs.externalIds), 'predictions', { distinct: true });
       const labelCounts = await this.labelCounts(sql, project.id, project.classes);
       const warning = await this.externalWarning(sql, project.id, itemIds, probs, k);
       const v = await insertModelVersion(sql, project.id, { name, kind: 'EXTERNAL', classes: project.classes, labelCounts, warning });

@@ -5,8 +5,8 @@ import { routeItems } from '../quality';
 import { AuthService, Principal } from './auth.service';
 import { ProjectService } from './project.service';
 import { effectiveSettings } from './settings';
-import { CURRENT } from './annotation-slots';
-import { latestModelVersion } from './model.service';
+import { CURRENT, LABELING_KINDS_SQL } from '../db/annotation-sql';
+import { latestModelVersion } from '../db/repositories/model-version.repository';
 
 /** Where an item goes next: routeItems' four paths, and DONE for items already settled by people. */
 export type RouteName = 'AUTO_ACCEPT' | 'SINGLE_REVIEW' | 'CONSENSUS' | 'EXPERT' | 'DONE';
@@ -149,7 +149,7 @@ export class RoutingService {
       const items = await sql.query<{ id: string }>(`SELECT id FROM item WHERE project_id = $1 ORDER BY created_at, id`, [projectId]);
       const votes = await sql.query<{ item_id: string; label: number; kind: string; n: number; last_at: string }>(
         `SELECT item_id, label, kind, count(*)::int AS n, max(created_at)::text AS last_at FROM annotation
-         WHERE project_id = $1 AND kind IN ('HUMAN', 'GOLD', 'REVIEW') AND ${CURRENT('annotation')} GROUP BY item_id, label, kind`,
+         WHERE project_id = $1 AND kind IN ${LABELING_KINDS_SQL} AND ${CURRENT('annotation')} GROUP BY item_id, label, kind`,
         [projectId],
       );
       type Acc = { counts: Map<number, number>; total: number; reviewAt: number | null };

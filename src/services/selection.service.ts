@@ -7,7 +7,7 @@ import { isUuid } from './ids';
 import { isTool, ITEM_SELECT, ItemView, MAX_BATCH, toItemView } from './item.service';
 import { EmbeddingCache, PredictionCache, VersionPredictions } from './feature-cache';
 import { activeLabScores } from '../quality';
-import { CURRENT } from './annotation-slots';
+import { CURRENT, LABELING_KINDS_SQL } from '../db/annotation-sql';
 import { blindGold, GoldPlan, mixGold, NO_GOLD, planGold } from './gold-injection';
 import { ProjectService, ProjectView } from './project.service';
 import { effectiveSettings, MAX_LEASE_SECONDS } from './settings';
@@ -486,7 +486,7 @@ export class SelectionService {
          AND ((s.reason = 'LATER' AND s.until > now())
            OR (s.reason = 'SKIP' AND NOT EXISTS (
                  SELECT 1 FROM annotation a JOIN annotator n ON n.id = a.annotator_id
-                 WHERE a.item_id = s.item_id AND n.name <> s.annotator AND a.kind IN ('HUMAN', 'GOLD', 'REVIEW') AND a.created_at > s.created_at)))`,
+                 WHERE a.item_id = s.item_id AND n.name <> s.annotator AND a.kind IN ${LABELING_KINDS_SQL} AND a.created_at > s.created_at)))`,
       [projectId, annotator],
     );
     return new Set(rows.map((r) => r.item_id));

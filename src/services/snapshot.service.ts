@@ -5,8 +5,8 @@ import { badInput, notFound } from '../errors';
 import { Action, AuthService, Principal } from './auth.service';
 import { isUuid } from './ids';
 import { ProjectService } from './project.service';
-import { CURRENT } from './annotation-slots';
-import { latestModelVersion } from './model.service';
+import { CURRENT, LABELING_KINDS_SQL } from '../db/annotation-sql';
+import { latestModelVersion } from '../db/repositories/model-version.repository';
 
 const MAX_NOTE = 2000;
 const INSERT_CHUNK = 5000;
@@ -292,7 +292,7 @@ export class SnapshotService {
     );
     const anns = await sql.query<{ id: string; item_id: string; label: number; kind: string; annotator: string; guideline_version: string | null }>(
       `SELECT a.id, a.item_id, a.label, a.kind, n.name AS annotator, a.guideline_version FROM annotation a JOIN annotator n ON n.id = a.annotator_id
-       WHERE a.project_id = $1 AND a.kind IN ('HUMAN', 'GOLD', 'REVIEW') AND ${CURRENT('a')} ORDER BY a.created_at, a.id`,
+       WHERE a.project_id = $1 AND a.kind IN ${LABELING_KINDS_SQL} AND ${CURRENT('a')} ORDER BY a.created_at, a.id`,
       [projectId],
     );
     type Acc = { ids: string[]; annotators: Set<string>; versions: Set<string>; counts: Map<number, number>; votes: number; reviewed: boolean };

@@ -2,7 +2,7 @@ import { Database } from '../db/database';
 import { Principal } from './auth.service';
 import { ProjectService, ProjectView } from './project.service';
 import type { ReadCache } from './read-cache';
-import { CURRENT } from './annotation-slots';
+import { CURRENT, LABELING_KINDS_SQL } from '../db/annotation-sql';
 
 export interface ProjectStatsView {
   items: number;
@@ -43,7 +43,7 @@ export class StatsService {
         [projectId],
       );
       const annPerClass = await sql.query<{ label: number; n: number }>(
-        `SELECT label, count(*)::int AS n FROM annotation WHERE project_id = $1 AND kind IN ('HUMAN', 'GOLD', 'REVIEW') AND ${CURRENT('annotation')} GROUP BY label`,
+        `SELECT label, count(*)::int AS n FROM annotation WHERE project_id = $1 AND kind IN ${LABELING_KINDS_SQL} AND ${CURRENT('annotation')} GROUP BY label`,
         [projectId],
       );
       const perAnnotator = await sql.query<{ name: string; kind: string; n: number; items: number; mean_ms: number | null; last_at: Date | null }>(

@@ -1,4 +1,4 @@
-import type { AnnotationKind } from '../db/entities/annotation.entity';
+import type { AnnotationKind } from './entities/annotation.entity';
 
 /**
  * Which annotations count. Each annotation fills a slot of its (item, annotator): HUMAN and GOLD share one (both are
@@ -16,3 +16,9 @@ export const SLOT_SQL = (a: string): string => `(CASE WHEN ${a}.kind IN ('HUMAN'
 
 /** SQL condition: the annotation aliased `a` is current (neither replaced nor retracted, and not a RETRACTION). */
 export const CURRENT = (a: string): string => `(${a}.kind <> 'RETRACTION' AND NOT EXISTS (SELECT 1 FROM annotation_replaced x WHERE x.id = ${a}.id))`;
+
+/** The kinds that label an item (a person's answer): HUMAN and GOLD votes and REVIEW decisions, as an SQL list. */
+export const LABELING_KINDS_SQL = `('HUMAN', 'GOLD', 'REVIEW')`;
+
+/** The kinds that are votes (one per annotator: its HUMAN or GOLD answer), as an SQL list. */
+export const VOTE_KINDS_SQL = `('HUMAN', 'GOLD')`;
