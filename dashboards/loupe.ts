@@ -6,7 +6,7 @@ import * as table from '@grafana/grafana-foundation-sdk/table';
 import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
 
 /**
- * Loupe's Grafana dashboards as code (issue 7), built with @grafana/grafana-foundation-sdk. Every query reads a
+ * Loupe's Grafana dashboards as code, built with @grafana/grafana-foundation-sdk. Every query reads a
  * metric of src/metrics/registry.ts (a test checks it). `npm run dashboards` writes them to dashboards/generated/.
  */
 

@@ -1,6 +1,6 @@
 import * as quality from '../../src/quality';
 
-/** The names issue #4 calls a contract: checks outside this repository import them from src/quality/index.ts. */
+/** The public names of the quality library: checks outside this repository import them from src/quality/index.ts. */
 const CONTRACT = [
   'computeConfidentJoint', 'estimateJoint', 'estimateNoiseMatrices', 'findLabelIssues', 'numLabelIssues',
   'getLabelQualityScores', 'labelHealthSummary',
