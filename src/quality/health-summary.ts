@@ -4,7 +4,10 @@
  * estimated joint distribution of given and true labels (Northcutt et al., "Confident Learning", JAIR 2021,
  * §3 and §6 "ontological issues"). No cleanlab code is copied.
  */
-import { estimateJointInner, npSum, numOffDiagonalIssuesInner, roundHalfEven, squareToArrays, validateLabelsAndProbs } from './confident-joint';
+import { estimateJointInner, numOffDiagonalIssuesInner } from './confident-joint';
+import { TINY_VALUE } from './internal/constants';
+import { npSum, roundHalfEven, squareToArrays } from './internal/numpy';
+import { validateLabelsAndProbs } from './internal/validation';
 import { LabelsInput, MatrixInput } from './matrix';
 
 /** One class's label quality (a row of cleanlab's `rank_classes_by_label_quality` DataFrame). */
@@ -42,9 +45,6 @@ export interface LabelHealthSummary {
   joint: number[][];
 }
 
-/** Row and column sums of the joint are clipped from below at this before dividing (an absent class gets noise 0). */
-const MIN_MARGINAL = 1e-100;
-
 /** Stable sort of `items` by `key` ascending (or descending), NaN last (as pandas `sort_values`). */
 function stableSortBy<T>(items: T[], key: (t: T) => number, descending: boolean): T[] {
   const decorated = items.map((item, pos) => ({ item, pos, v: key(item) }));
@@ -70,13 +70,14 @@ export function rankClassesFromJoint(joint: Float64Array, k: number, numExamples
     const d = joint[c * k + c];
     const given = rowSum - d;
     const truth = colSum - d;
-    const labelNoise = given / Math.max(rowSum, MIN_MARGINAL);
+    // row and column sums are clipped from below before dividing: an absent class gets noise 0
+    const labelNoise = given / Math.max(rowSum, TINY_VALUE);
     rows.push({
       class: c,
       labelIssues: roundHalfEven(given * numExamples),
       inverseLabelIssues: roundHalfEven(truth * numExamples),
       labelNoise,
-      inverseLabelNoise: truth / Math.max(colSum, MIN_MARGINAL),
+      inverseLabelNoise: truth / Math.max(colSum, TINY_VALUE),
       labelQualityScore: 1 - labelNoise,
     });
   }

@@ -16,7 +16,8 @@ export {
   getConfidentThresholds,
   numLabelIssues,
 } from './confident-joint';
-export type { EstimationMethod, PyMethod } from './confident-joint';
+export type { EstimationMethod } from './confident-joint';
+export type { PyMethod } from './internal/latent-algebra';
 export { findLabelIssues } from './label-issues';
 export type { FilterBy, FindLabelIssuesOptions } from './label-issues';
 export { getLabelQualityScores } from './label-quality';

@@ -1,6 +1,7 @@
 /**
  * Two-sample Kolmogorov–Smirnov test (scipy.stats.ks_2samp semantics, two-sided).
  */
+import { roundHalfEven } from './internal/numpy';
 import { QualityInputError } from './matrix';
 import { kolmogorovSmirnovSf } from './special-functions';
 
@@ -309,13 +310,4 @@ function ks2sampSorted(a: Float64Array, b: Float64Array, method: Ks2sampMethod):
   }
   prob = Math.min(Math.max(prob, 0), 1);
   return { statistic: d, pvalue: prob, statisticLocation: loc, statisticSign: sign };
-}
-
-/** numpy's np.round: halves go to the even neighbour. */
-function roundHalfEven(v: number): number {
-  const f = Math.floor(v);
-  const r = v - f;
-  if (r > 0.5) return f + 1;
-  if (r < 0.5) return f;
-  return f % 2 === 0 ? f : f + 1;
 }

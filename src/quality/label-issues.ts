@@ -8,12 +8,13 @@
  * are skipped after one read (no sorting, no per-class copies). Among examples with exactly equal scores at a
  * cut-off, the lower index is taken first (cleanlab's numpy quicksort leaves that order unspecified).
  */
-import {
-  FloatArray, LabelProbInputs, calibrateInner, confidentJointInner, confidentThresholdsInner, labelCountsOf, labelIsArgmax,
-  npSum, numOffDiagonalIssuesInner, roundPreservingRowTotals, validateLabelsAndProbs,
-} from './confident-joint';
+import { confidentJointInner, confidentThresholdsInner, numOffDiagonalIssuesInner } from './confident-joint';
+import { ROW_SUM_TOLERANCE } from './internal/constants';
+import { calibrateInner } from './internal/latent-algebra';
+import { labelCountsOf, npSum, roundPreservingRowTotals } from './internal/numpy';
+import { FloatArray, LabelProbInputs, labelIsArgmax, validateLabelsAndProbs } from './internal/validation';
 import { LabelQualityMethod, checkLabelQualityMethod, labelQualityScoresInner } from './label-quality';
-import { LabelsInput, MatrixInput, QualityInputError, ROW_SUM_TOLERANCE } from './matrix';
+import { LabelsInput, MatrixInput, QualityInputError } from './matrix';
 
 /** How label issues are chosen (cleanlab `filter_by`). */
 export type FilterBy =

@@ -1,7 +1,8 @@
 /**
  * Generative label model for weak supervision: learns each labeling function's accuracy without gold labels.
  */
-import { QualityInputError, ROW_SUM_TOLERANCE } from './matrix';
+import { ROW_SUM_TOLERANCE } from './internal/constants';
+import { QualityInputError } from './matrix';
 import { ABSTAIN as ABSTAIN_LABEL, checkCardinality, type LfMatrix, type LfMatrixInput, toLfMatrix } from './lf-analysis';
 
 /** Local copy of the abstain value: hot loops read a constant, not a property of the imported module. */

@@ -4,16 +4,15 @@
  * "Confident Learning", JAIR 2021 and Kuan & Mueller, "Model-Agnostic Label Quality Scoring to Detect Real-World
  * Label Errors", ICML DataPerf workshop 2022; no cleanlab code is copied.
  */
-import { LabelProbInputs, confidentThresholdsInner, validateLabelsAndProbs } from './confident-joint';
+import { confidentThresholdsInner } from './confident-joint';
+import { CLIPPING_LOWER_BOUND } from './internal/constants';
+import { LabelProbInputs, validateLabelsAndProbs } from './internal/validation';
 import { LabelsInput, MatrixInput, QualityInputError } from './matrix';
 
 /** Scoring method (cleanlab `method`). */
 export type LabelQualityMethod = 'self_confidence' | 'normalized_margin' | 'confidence_weighted_entropy';
 
 export const LABEL_QUALITY_METHODS: readonly LabelQualityMethod[] = ['self_confidence', 'normalized_margin', 'confidence_weighted_entropy'];
-
-/** Self-confidence and entropy ratios are clipped from below at this (cleanlab CLIPPING_LOWER_BOUND) to avoid division by 0. */
-const CLIPPING_LOWER_BOUND = 1e-6;
 
 /** Options of {@link getLabelQualityScores}. */
 export interface LabelQualityOptions {

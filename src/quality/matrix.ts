@@ -5,6 +5,7 @@
  * {@link toMatrix}, validate, then hand typed arrays to inner routines that assume valid input.
  * Inputs are never modified: conversion copies `number[][]`, and typed inputs are only read.
  */
+import { ROW_SUM_TOLERANCE } from './internal/constants';
 
 /** A dense row-major matrix. `data.length === rows * cols`. */
 export interface Matrix {
@@ -26,9 +27,6 @@ export class QualityInputError extends Error {
     this.name = 'QualityInputError';
   }
 }
-
-/** Rows of a probability matrix must sum to 1 within this tolerance (float32 inputs carry ~1e-7 per entry). */
-export const ROW_SUM_TOLERANCE = 1e-4;
 
 function isMatrix(x: unknown): x is Matrix {
   return typeof x === 'object' && x !== null && 'data' in x && 'rows' in x && 'cols' in x;

@@ -2,6 +2,7 @@
  * CROWDLAB: consensus labels and label / annotator quality for data labeled by several annotators
  * (cleanlab 2.x `multiannotator.get_label_quality_multiannotator` semantics).
  */
+import { CLIPPING_LOWER_BOUND } from './internal/constants';
 import { LabelMatrix, assertEveryRowLabeled, majorityVoteCore } from './majority-vote';
 import { Matrix, MatrixInput, QualityInputError, toLabelMatrix, toProbMatrix } from './matrix';
 
@@ -52,9 +53,6 @@ export interface MultiannotatorResult extends ConsensusResult {
   /** Results of the 2nd, 3rd, … consensus methods when `consensusMethod` is a list. */
   otherConsensus: Partial<Record<ConsensusMethod, ConsensusResult>>;
 }
-
-/** Lower bound for CROWDLAB's error ratios and weights (cleanlab's CLIPPING_LOWER_BOUND): weights stay positive. */
-export const CROWDLAB_CLIP = 1e-6;
 
 /**
  * CROWDLAB consensus labels, consensus quality, per-label quality and annotator quality.
@@ -298,11 +296,11 @@ function consensusStats(
   const nonConsensusLikelihood = (1 - consensusLikelihood) / (k - 1);
   let modeClass = 0;
   for (let q = 1; q < k; q++) if (consCounts[q] > consCounts[modeClass]) modeClass = q;
-  const mostLikelyClassError = Math.max((nMulti - consCounts[modeClass]) / nMulti, CROWDLAB_CLIP);
+  const mostLikelyClassError = Math.max((nMulti - consCounts[modeClass]) / nMulti, CLIPPING_LOWER_BOUND);
   const aj = annAgreement as Float64Array;
   const w = new Float64Array(m);
-  for (let j = 0; j < m; j++) w[j] = Math.max(1 - (1 - aj[j]) / mostLikelyClassError, CROWDLAB_CLIP);
-  const modelWeight = Math.max(1 - modelWrong / nMulti / mostLikelyClassError, CROWDLAB_CLIP) * Math.sqrt(annSum / n);
+  for (let j = 0; j < m; j++) w[j] = Math.max(1 - (1 - aj[j]) / mostLikelyClassError, CLIPPING_LOWER_BOUND);
+  const modelWeight = Math.max(1 - modelWrong / nMulti / mostLikelyClassError, CLIPPING_LOWER_BOUND) * Math.sqrt(annSum / n);
 
   const diff = consensusLikelihood - nonConsensusLikelihood;
   for (let i = 0; i < n; i++) {

@@ -5,8 +5,9 @@
  */
 import {
   calibrateConfidentJoint, computeConfidentJoint, estimateJoint, estimateLatent, estimateNoiseMatrices, getConfidentThresholds,
-  numLabelIssues, PyMethod,
+  numLabelIssues,
 } from '../../src/quality/confident-joint';
+import { PyMethod } from '../../src/quality/internal/latent-algebra';
 import { FILTER_BY_METHODS, FilterBy, findLabelIssues } from '../../src/quality/label-issues';
 import { getLabelQualityScores, LabelQualityMethod } from '../../src/quality/label-quality';
 import { createRng } from '../../src/quality/rng';

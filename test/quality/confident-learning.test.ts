@@ -6,8 +6,9 @@
  */
 import {
   calibrateConfidentJoint, computeConfidentJoint, computeConfidentJointWithOffDiagonals, estimateJoint,
-  estimateLatent, estimateNoiseMatrices, getConfidentThresholds, numLabelIssues, PyMethod,
+  estimateLatent, estimateNoiseMatrices, getConfidentThresholds, numLabelIssues,
 } from '../../src/quality/confident-joint';
+import { PyMethod } from '../../src/quality/internal/latent-algebra';
 import { FilterBy, findLabelIssues } from '../../src/quality/label-issues';
 import { getLabelQualityScores, LabelQualityMethod } from '../../src/quality/label-quality';
 import { expectClose } from '../helpers/fixtures';
