@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { textArray } from '../db/array-literal';
 import type { Sql } from '../db/database';
-import type { JobRunView, JobStatus, JobStepView } from '../jobs/job-run';
+import { deleteAnnotationsByClientMutationId, insertAnnotationRows } from '../db/repositories/annotation-rows.repository';
+import { findJobRun, JobRunRow } from '../db/repositories/job-run.repository';
+import type { JobRunView, JobStatus } from '../jobs/job-run';
 import { log } from '../logger';
 import { createRng, shuffleInPlace } from '../quality/rng';
 import { Principal } from '../services/auth.service';
@@ -141,13 +142,10 @@ export async function seedDemo(services: Services, principal: Principal, opts: {
  */
 async function backdate(sql: Sql, projectId: string, clientMutationIds: string[], at: Date[]): Promise<void> {
   const when = new Map(clientMutationIds.map((c, i) => [c, at[i].toISOString()]));
-  const rows = await sql.query<{ client_mutation_id: string; created_at: string }>(
-    `DELETE FROM annotation WHERE project_id = $1 AND client_mutation_id = ANY($2::text[]) RETURNING *`,
-    [projectId, textArray(clientMutationIds)],
-  );
+  const rows = await deleteAnnotationsByClientMutationId(sql, projectId, clientMutationIds);
   if (rows.length !== clientMutationIds.length) throw new Error(`backdate: ${rows.length} annotations found, ${clientMutationIds.length} expected`);
   for (const r of rows) r.created_at = when.get(r.client_mutation_id)!;
-  await sql.query(`INSERT INTO annotation SELECT * FROM json_populate_recordset(NULL::annotation, $1::json)`, [JSON.stringify(rows)]);
+  await insertAnnotationRows(sql, rows);
 }
 
 /**
@@ -168,13 +166,12 @@ export async function runDemoPipeline(services: Services, projectId: string): Pr
   let lastStep: string | null = null;
   for (;;) {
     await new Promise((r) => setTimeout(r, PROGRESS_POLL_MS).unref());
-    let rows: { status: JobStatus; step: string | null; progress: number; error: string | null; steps: JobStepView[] | null; started_at: Date | null; finished_at: Date | null }[];
+    let r: JobRunRow | null;
     try {
-      rows = await services.db.query(`SELECT status, step, progress, error, steps, started_at, finished_at FROM job_run WHERE id = $1`, [run.id]);
+      r = await findJobRun(services.db, run.id);
     } catch {
       return null; // the database closed (shutdown): the runner records how the run ended
     }
-    const r = rows[0];
     if (!r) return null;
     const topStep = r.step?.split(':')[0] ?? null;
     if (r.status === 'RUNNING' && topStep !== lastStep) {

@@ -2,6 +2,8 @@ import '../production-env'; // first: graphql reads NODE_ENV when it loads
 import 'reflect-metadata';
 import { createApp } from '../app';
 import { ConfigError, loadConfig } from '../config';
+import { findJobRun } from '../db/repositories/job-run.repository';
+import { findProject, findProjectByName } from '../db/repositories/project.repository';
 import { JOB_NAMES, JobName } from '../jobs/job';
 
 /**
@@ -33,10 +35,7 @@ async function main(): Promise<number> {
   const config = { ...loadConfig(), port: 0, scheduler: false, seedDemo: false, remoteWrite: undefined, logLevel: 'warn' as const };
   const app = await createApp(config);
   try {
-    const [p] = await app.db.query<{ id: string; name: string }>(
-      UUID.test(project) ? `SELECT id, name FROM project WHERE id = $1` : `SELECT id, name FROM project WHERE name = $1`,
-      [project],
-    );
+    const p = UUID.test(project) ? await findProject(app.db, project) : await findProjectByName(app.db, project);
     if (!p) {
       process.stderr.write(`no project ${project}\n`);
       return 2;
@@ -46,10 +45,7 @@ async function main(): Promise<number> {
     const tty = process.stderr.isTTY;
     let last = '';
     for (;;) {
-      const [r] = await app.db.query<{ status: string; progress: number; step: string | null; error: string | null; counts: unknown }>(
-        `SELECT status, progress, step, error, counts FROM job_run WHERE id = $1`,
-        [run.id],
-      );
+      const r = (await findJobRun(app.db, run.id))!;
       const line = progressLine(Number(r.progress), r.step, Date.now() - t0);
       if (line !== last) process.stderr.write(tty ? `\r\x1b[2K${line}` : `${line}\n`);
       last = line;

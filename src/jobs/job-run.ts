@@ -1,21 +1,9 @@
 /** The `job_run` row as the API shows it: one execution of a job (a pipeline step, or the whole pipeline). */
 
-export type JobStatus = 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED';
-/** MANUAL: runJob / trainModel; SCHEDULE: a cron slot of the project's schedule. */
-export type JobTrigger = 'MANUAL' | 'SCHEDULE';
-export type JobStepStatus = 'SUCCEEDED' | 'FAILED' | 'SKIPPED';
+import type { JobRunRow, JobStatus, JobStepView, JobTrigger } from '../db/repositories/job-run.repository';
 
-/** One step of a pipeline run, recorded as it ends. */
-export interface JobStepView {
-  name: string;
-  status: JobStepStatus;
-  /** Wall time of the step; null when skipped. */
-  ms: number | null;
-  counts: Record<string, number> | null;
-  error: string | null;
-  /** Why a step was skipped ("not registered", "an earlier step failed"). */
-  reason: string | null;
-}
+export type { JobRunRow, JobStatus, JobStepStatus, JobStepView, JobTrigger } from '../db/repositories/job-run.repository';
+export { JOB_RUN_COLS } from '../db/repositories/job-run.repository';
 
 export interface JobRunView {
   id: string;
@@ -46,25 +34,6 @@ export function etaSecondsOf(status: string, progress: number, startedAt: Date |
   const elapsed = (now - startedAt.getTime()) / 1000;
   return Math.max(0, (elapsed * (1 - progress)) / progress);
 }
-
-export interface JobRunRow {
-  id: string;
-  project_id: string | null;
-  name: string;
-  status: JobStatus;
-  trigger: JobTrigger;
-  slot: Date | null;
-  progress: number;
-  step: string | null;
-  error: string | null;
-  counts: Record<string, unknown> | null;
-  steps: JobStepView[] | null;
-  created_at: Date;
-  started_at: Date | null;
-  finished_at: Date | null;
-}
-
-export const JOB_RUN_COLS = `id, project_id, name, status, trigger, slot, progress, step, error, counts, steps, created_at, started_at, finished_at`;
 
 export function toJobRunView(r: JobRunRow): JobRunView {
   const startedAt = r.started_at ? new Date(r.started_at) : null;

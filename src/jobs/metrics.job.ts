@@ -1,3 +1,10 @@
+import {
+  countAnnotationsByKind,
+  countAnnotators,
+  countItemsAndLabeled,
+  countOpenLabelIssues,
+  insertMetricsSnapshot,
+} from '../db/repositories/metrics.repository';
 import { latestModelVersion } from '../db/repositories/model-version.repository';
 import type { Job } from './job';
 
@@ -10,33 +17,29 @@ export const metricsJob: Job = {
   schedule: '*/15 * * * *',
   run: (ctx) =>
     ctx.db.transaction(async (sql) => {
-      const p = [ctx.projectId];
-      const [items] = await sql.query<{ items: number; labeled: number }>(
-        `SELECT count(*)::int AS items, count(current_label)::int AS labeled FROM item WHERE project_id = $1`,
-        p,
-      );
-      const byKind = await sql.query<{ kind: string; n: number }>(
-        `SELECT kind, count(*)::int AS n FROM annotation WHERE project_id = $1 GROUP BY kind ORDER BY kind`,
-        p,
-      );
+      const items = await countItemsAndLabeled(sql, ctx.projectId);
+      const byKind = await countAnnotationsByKind(sql, ctx.projectId);
       const annotationsByKind: Record<string, number> = { HUMAN: 0, MODEL: 0, WEAK: 0, GOLD: 0, REVIEW: 0 };
       for (const r of byKind) annotationsByKind[r.kind] = r.n;
       const annotations = byKind.reduce((s, r) => s + r.n, 0);
-      const [{ annotators }] = await sql.query<{ annotators: number }>(`SELECT count(*)::int AS annotators FROM annotator WHERE project_id = $1`, p);
+      const annotators = await countAnnotators(sql, ctx.projectId);
       // Label issues arrive with their own migration; a database without the table has no figure (null), not 0.
-      const [{ has }] = await sql.query<{ has: boolean }>(`SELECT to_regclass('label_issue') IS NOT NULL AS has`);
-      const openIssues = has
-        ? (await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM label_issue WHERE project_id = $1 AND status = 'OPEN'`, p))[0].n
-        : null;
+      const openIssues = await countOpenLabelIssues(sql, ctx.projectId);
       const latest = await latestModelVersion(sql, ctx.projectId);
       const acc = latest?.metrics?.crossValAccuracy;
       const model = latest && { id: latest.id, acc: typeof acc === 'number' ? acc : null };
-      await sql.query(
-        `INSERT INTO metrics_snapshot (project_id, job_run_id, items, labeled_items, annotations, annotations_by_kind, annotators,
-           open_label_issues, model_version_id, cross_val_accuracy)
-         VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9, $10)`,
-        [ctx.projectId, ctx.runId, items.items, items.labeled, annotations, JSON.stringify(annotationsByKind), annotators, openIssues, model?.id ?? null, model?.acc ?? null],
-      );
+      await insertMetricsSnapshot(sql, {
+        projectId: ctx.projectId,
+        jobRunId: ctx.runId,
+        items: items.items,
+        labeledItems: items.labeled,
+        annotations,
+        annotationsByKind,
+        annotators,
+        openLabelIssues: openIssues,
+        modelVersionId: model?.id ?? null,
+        crossValAccuracy: model?.acc ?? null,
+      });
       const counts: Record<string, number> = { items: items.items, labeledItems: items.labeled, annotations, annotators };
       if (openIssues !== null) counts.openLabelIssues = openIssues;
       return counts;

@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import { saveJobRunSteps } from '../db/repositories/job-run.repository';
 import { Job, JOB_NAMES, JobName } from './job';
 import type { JobStepView } from './job-run';
 
@@ -33,8 +34,7 @@ export function pipelineJob(steps: () => readonly Job[]): Job {
       const n = PIPELINE_STEPS.length;
       const record: JobStepView[] = [];
       const counts: Record<string, number> = {};
-      const save = () =>
-        ctx.db.transaction((sql) => sql.query(`UPDATE job_run SET steps = $2::jsonb WHERE id = $1`, [ctx.runId, JSON.stringify(record)]));
+      const save = () => ctx.db.transaction((sql) => saveJobRunSteps(sql, ctx.runId, record));
       let ran = 0;
       for (let i = 0; i < n; i++) {
         const name = PIPELINE_STEPS[i];

@@ -1,12 +1,24 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Database } from '../db/database';
+import { JobLock, jobLockKey, JobLocks, locksFor } from '../db/locks';
+import {
+  failUnfinishedJobRun,
+  findActiveJobRun,
+  insertManualJobRun,
+  insertScheduledJobRun,
+  JobRunRow,
+  listUnfinishedJobRuns,
+  markJobRunFailed,
+  markJobRunRunning,
+  markJobRunSucceeded,
+  updateJobRunProgress,
+} from '../db/repositories/job-run.repository';
 import { badInput, conflict, LoupeError } from '../errors';
 import { log } from '../logger';
 import { observeJob } from '../metrics/registry';
 import type { Services } from '../services/services';
 import { Job, JOB_NAMES, JobContext, JobName } from './job';
-import { JOB_RUN_COLS, JobRunRow, JobRunView, toJobRunView } from './job-run';
-import { JobLock, jobLockKey, JobLocks, locksFor } from './locks';
+import { JobRunView, toJobRunView } from './job-run';
 import { JOBS } from './registry';
 
 /** How long a manual start waits for a run that holds the lock but has not written its row yet. */
@@ -61,11 +73,7 @@ export class JobRunner {
         const row = await this.insert(lock, projectId, name, null);
         return this.launch(job, row!, lock);
       }
-      const [active] = await this.db.query<JobRunRow>(
-        `SELECT ${JOB_RUN_COLS} FROM job_run WHERE project_id = $1 AND name = $2 AND status IN ('QUEUED', 'RUNNING')
-         ORDER BY created_at DESC, id DESC LIMIT 1`,
-        [projectId, name],
-      );
+      const active = await findActiveJobRun(this.db, projectId, name);
       if (active) return toJobRunView(active);
       // The holder is between taking the lock and writing its row (or is a recovery check): look again shortly.
       if (Date.now() > deadline) throw conflict('name', `a run of ${name} is starting for this project; try again`);
@@ -100,21 +108,14 @@ export class JobRunner {
    * holds it). Safe with other replicas running. Returns how many were marked.
    */
   async recover(): Promise<number> {
-    const rows = await this.db.query<{ id: string; project_id: string | null; name: string }>(
-      `SELECT id, project_id, name FROM job_run WHERE status IN ('QUEUED', 'RUNNING') ORDER BY created_at`,
-    );
+    const rows = await listUnfinishedJobRuns(this.db);
     let marked = 0;
     for (const r of rows) {
       const lock = await this.locks.tryAcquire(jobLockKey(String(r.project_id), r.name));
       if (!lock) continue;
       try {
-        const done = await this.db.transaction((sql) =>
-          sql.query(
-            `UPDATE job_run SET status = 'FAILED', error = $2, finished_at = now() WHERE id = $1 AND status IN ('QUEUED', 'RUNNING') RETURNING id`,
-            [r.id, INTERRUPTED],
-          ),
-        );
-        marked += done.length;
+        const done = await this.db.transaction((sql) => failUnfinishedJobRun(sql, r.id, INTERRUPTED));
+        if (done) marked++;
       } finally {
         await lock.release();
       }
@@ -145,19 +146,7 @@ export class JobRunner {
   /** Writes the QUEUED row while holding the lock; null when the scheduled slot is already claimed. */
   private async insert(lock: JobLock, projectId: string, name: string, slot: Date | null): Promise<JobRunRow | null> {
     try {
-      const rows = await this.db.transaction((sql) =>
-        slot
-          ? sql.query<JobRunRow>(
-              `INSERT INTO job_run (project_id, name, status, step, trigger, slot) VALUES ($1, $2, 'QUEUED', 'queued', 'SCHEDULE', $3)
-               ON CONFLICT (project_id, name, slot) WHERE slot IS NOT NULL DO NOTHING RETURNING ${JOB_RUN_COLS}`,
-              [projectId, name, slot],
-            )
-          : sql.query<JobRunRow>(
-              `INSERT INTO job_run (project_id, name, status, step, trigger) VALUES ($1, $2, 'QUEUED', 'queued', 'MANUAL') RETURNING ${JOB_RUN_COLS}`,
-              [projectId, name],
-            ),
-      );
-      return rows[0] ?? null;
+      return await this.db.transaction((sql) => (slot ? insertScheduledJobRun(sql, projectId, name, slot) : insertManualJobRun(sql, projectId, name)));
     } catch (e) {
       await lock.release();
       throw e;
@@ -177,9 +166,7 @@ export class JobRunner {
     const observed = observeJob(this.db, row.project_id, job.name); // metrics: duration, failures, progress
     try {
       await yieldToEventLoop(); // the caller gets its answer first
-      await this.db.transaction((sql) =>
-        sql.query(`UPDATE job_run SET status = 'RUNNING', started_at = now(), step = 'starting' WHERE id = $1`, [row.id]),
-      );
+      await this.db.transaction((sql) => markJobRunRunning(sql, row.id));
       const ctx: JobContext = {
         projectId: row.project_id!,
         runId: row.id,
@@ -190,12 +177,7 @@ export class JobRunner {
       };
       const counts = await job.run(ctx);
       await progress.flush();
-      await this.db.transaction((sql) =>
-        sql.query(`UPDATE job_run SET status = 'SUCCEEDED', progress = 1, step = 'done', counts = $2::jsonb, finished_at = now() WHERE id = $1`, [
-          row.id,
-          JSON.stringify(counts ?? {}),
-        ]),
-      );
+      await this.db.transaction((sql) => markJobRunSucceeded(sql, row.id, counts ?? {}));
       observed.end('succeeded');
       log.info('job succeeded', { project: row.project_id, job: job.name, run: row.id, ms: Date.now() - t0, ...counts });
     } catch (e) {
@@ -206,7 +188,7 @@ export class JobRunner {
       if (isExpected(e) || this.abort.signal.aborted) log.info('job failed', { project: row.project_id, job: job.name, run: row.id, error: message });
       else log.error('job failed', { project: row.project_id, job: job.name, run: row.id, error: message, stack: (e as Error)?.stack });
       await this.db
-        .transaction((sql) => sql.query(`UPDATE job_run SET status = 'FAILED', error = $2, finished_at = now() WHERE id = $1`, [row.id, message]))
+        .transaction((sql) => markJobRunFailed(sql, row.id, message))
         .catch((e2) => log.error('could not record the failed job run', { run: row.id, error: errorMessage(e2) }));
     } finally {
       await lock.release();
@@ -250,9 +232,7 @@ class ProgressWriter {
         const { fraction, step } = this.latest;
         this.latest = null;
         await this.db
-          .transaction((sql) =>
-            sql.query(`UPDATE job_run SET progress = $2, step = COALESCE($3, step) WHERE id = $1 AND status = 'RUNNING'`, [this.runId, fraction, step]),
-          )
+          .transaction((sql) => updateJobRunProgress(sql, this.runId, fraction, step))
           .catch((e) => log.debug('progress not recorded', { run: this.runId, error: errorMessage(e) }));
       }
     } finally {

@@ -1,5 +1,6 @@
 import { createTask, ScheduledTask, validate } from 'node-cron';
 import type { Database } from '../db/database';
+import { listProjectSettings } from '../db/repositories/project.repository';
 import { log } from '../logger';
 import { scheduleOf } from '../services/settings';
 import type { Job, JobName } from './job';
@@ -78,7 +79,7 @@ export class Scheduler {
   }
 
   private async doSync(): Promise<void> {
-    const projects = await this.db.query<{ id: string; settings: Record<string, unknown> | null }>(`SELECT id, settings FROM project ORDER BY id`);
+    const projects = await listProjectSettings(this.db);
     if (this.stopped) return;
     const jobs = (this.opts.jobs ?? (() => JOBS))();
     const want = new Map<string, { projectId: string; name: JobName; expression: string }>();

@@ -2,7 +2,8 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import type { Database } from '../db/database';
 import { log } from '../logger';
 import { systemPrincipal } from '../services/auth.service';
-import { latestModelVersionIdSql } from '../db/repositories/model-version.repository';
+import { AnnotatorKindRow, DatabaseMetricsRows, readDatabaseMetrics } from '../db/repositories/metrics.repository';
+import { findProject } from '../db/repositories/project.repository';
 import type { Services } from '../services/services';
 
 /**
@@ -141,7 +142,7 @@ async function projectName(db: Database, projectId: string | null): Promise<stri
   if (!projectId) return '';
   const known = projectNames.get(projectId);
   if (known !== undefined) return known;
-  const [row] = await db.query<{ name: string }>(`SELECT name FROM project WHERE id = $1`, [projectId]).catch(() => []);
+  const row = await findProject(db, projectId).catch(() => null);
   const name = row?.name ?? projectId;
   projectNames.set(projectId, name);
   return name;
@@ -190,19 +191,10 @@ export function observeJob(db: Database, projectId: string | null, job: string):
 
 // ---- database metrics --------------------------------------------------------------------------------------------
 
-interface Snapshot {
-  items: Array<{ project: string; items: number; unlabeled: number }>;
+/** The database rows, with the annotations summed by kind and by annotator. */
+interface Snapshot extends Omit<DatabaseMetricsRows, 'annotations'> {
   annotations: Array<{ project: string; kind: string; annotator_kind: string; n: number; timed: number; seconds: number }>;
   annotators: Array<{ project: string; annotator: string; annotator_kind: string; n: number }>;
-  issues: Array<{ project: string; status: string; class: string; n: number }>;
-  resolutions: Array<{ project: string; decision: string; n: number }>;
-  quality: Array<{ project: string; annotator: string; agreement: number | null; quality: number | null; gold: number | null }>;
-  models: Array<{ project: string; version: string; acc: number | null; logloss: number | null; training_ms: number | null }>;
-  routes: Array<{ project: string; route: string; n: number }>;
-  drift: Array<{ project: string; kind: string; statistic: string; annotator: string; value: number; verdict: string }>;
-  lastSuccess: Array<{ project: string; job: string; t: number }>;
-  /** Per project: id, name and the keys under which the expensive figures below were computed. */
-  projects: Array<{ id: string; name: string; consensus_run: string | null; model_id: string | null; issues_key: string }>;
 }
 
 type Labels<T extends string> = Partial<Record<T, string | number>>;
@@ -386,38 +378,8 @@ export class LoupeMetrics {
 
   private load(): Promise<Snapshot> {
     return this.db.read(async (sql) => {
-      const q = <T>(text: string) => sql.query<T>(text);
-      return {
-        items: await q(`SELECT p.name AS project, count(i.id)::int AS items, (count(i.id) - count(i.current_label))::int AS unlabeled
-                        FROM project p LEFT JOIN item i ON i.project_id = p.id GROUP BY p.name`),
-        ...splitAnnotations(
-          // One scan of the annotations, grouped by annotator and kind; names joined on the small side.
-          await q(`SELECT p.name AS project, an.name AS annotator, an.kind AS annotator_kind, COALESCE(a.kind, '') AS kind,
-                     COALESCE(a.n, 0)::int AS n, COALESCE(a.timed, 0)::int AS timed, COALESCE(a.ms, 0)::float8 / 1000 AS seconds
-                   FROM annotator an JOIN project p ON p.id = an.project_id
-                   LEFT JOIN (SELECT annotator_id, kind, count(*) AS n, count(duration_ms) AS timed, sum(duration_ms) AS ms
-                              FROM annotation GROUP BY annotator_id, kind) a ON a.annotator_id = an.id`),
-        ),
-        issues: await q(`SELECT p.name AS project, lower(li.status) AS status, COALESCE(p.classes[li.given_label + 1], li.given_label::text) AS class, count(*)::int AS n
-                         FROM label_issue li JOIN project p ON p.id = li.project_id GROUP BY 1, 2, 3`),
-        resolutions: await q(`SELECT p.name AS project, li.decision, count(*)::int AS n FROM label_issue li JOIN project p ON p.id = li.project_id
-                              WHERE li.status = 'RESOLVED' GROUP BY 1, 2`),
-        quality: await q(`SELECT p.name AS project, an.name AS annotator, aq.agreement_with_consensus AS agreement, aq.quality, aq.gold_accuracy AS gold
-                          FROM annotator_quality aq JOIN annotator an ON an.id = aq.annotator_id JOIN project p ON p.id = aq.project_id`),
-        models: await q(`SELECT p.name AS project, mv.version, (mv.metrics->>'crossValAccuracy')::float8 AS acc,
-                           (mv.metrics->>'crossValLogLoss')::float8 AS logloss, mv.training_ms
-                         FROM project p JOIN model_version mv ON mv.id = ${latestModelVersionIdSql('p.id')}`),
-        routes: await q(`SELECT p.name AS project, lower(r.route) AS route, count(*)::int AS n FROM item_route r JOIN project p ON p.id = r.project_id GROUP BY 1, 2`),
-        drift: await q(`SELECT p.name AS project, d.kind, d.statistic, COALESCE(d.annotator, '') AS annotator, d.value, d.verdict
-                        FROM drift_report d JOIN project p ON p.id = d.project_id
-                        WHERE d.run_id = (SELECT d2.run_id FROM drift_report d2 WHERE d2.project_id = d.project_id ORDER BY d2.created_at DESC LIMIT 1)`),
-        lastSuccess: await q(`SELECT p.name AS project, j.name AS job, extract(epoch FROM max(j.finished_at))::float8 AS t
-                              FROM job_run j JOIN project p ON p.id = j.project_id WHERE j.status = 'SUCCEEDED' GROUP BY 1, 2`),
-        projects: await q(`SELECT p.id, p.name, cs.run_id::text AS consensus_run,
-                             COALESCE(p.label_issue_model_version_id, ${latestModelVersionIdSql('p.id')})::text AS model_id,
-                             (SELECT count(*) || ':' || COALESCE(max(li.updated_at)::text, '') FROM label_issue li WHERE li.project_id = p.id) AS issues_key
-                           FROM project p LEFT JOIN consensus_summary cs ON cs.project_id = p.id`),
-      } satisfies Snapshot;
+      const { annotations, ...rest } = await readDatabaseMetrics(sql);
+      return { ...rest, ...splitAnnotations(annotations) } satisfies Snapshot;
     });
   }
 
@@ -456,9 +418,7 @@ export class LoupeMetrics {
   }
 }
 
-type AnnotationRow = { project: string; annotator: string; annotator_kind: string; kind: string; n: number; timed: number; seconds: number };
-
-function splitAnnotations(rows: AnnotationRow[]): Pick<Snapshot, 'annotations' | 'annotators'> {
+function splitAnnotations(rows: AnnotatorKindRow[]): Pick<Snapshot, 'annotations' | 'annotators'> {
   const byKind = new Map<string, Snapshot['annotations'][number]>();
   const byAnnotator = new Map<string, Snapshot['annotators'][number]>();
   for (const r of rows) {

@@ -1,6 +1,18 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { Database } from '../db/database';
+import { Database, Sql } from '../db/database';
 import type { Role } from '../db/entities/api-key.entity';
+import {
+  ApiKeyRow,
+  countApiKeys,
+  ensureBootstrapAdminKey,
+  findApiKeyByHash,
+  findApiKeyForUpdate,
+  insertApiKey,
+  listApiKeys,
+  oldestActiveGlobalAdminKey,
+  revokeApiKey,
+} from '../db/repositories/api-key.repository';
+import { existingProjectIds } from '../db/repositories/project.repository';
 import type { AnnotationKind } from '../db/entities/annotation.entity';
 import { badInput, forbidden, LoupeError, notFound } from '../errors';
 import { log } from '../logger';
@@ -103,16 +115,6 @@ export interface ApiKeyView {
   revokedAt: Date | null;
 }
 
-interface ApiKeyRow {
-  id: string;
-  name: string;
-  prefix: string;
-  role: Role;
-  project_ids: string[] | null;
-  created_at: Date;
-  revoked_at: Date | null;
-}
-
 const toView = (r: ApiKeyRow): ApiKeyView => ({
   id: r.id,
   name: r.name,
@@ -134,7 +136,7 @@ export class AuthService {
    */
   async bootstrapAdminKey(adminKey?: string): Promise<{ key: string; generated: boolean } | null> {
     return this.db.transaction(async (sql) => {
-      const [{ n }] = await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM api_key`);
+      const n = await countApiKeys(sql);
       if (n > 0) {
         if (adminKey) await this.ensureKey(sql, adminKey);
         return null;
@@ -145,11 +147,8 @@ export class AuthService {
     });
   }
 
-  private async ensureKey(sql: { query: Database['query'] }, key: string): Promise<void> {
-    await sql.query(
-      `INSERT INTO api_key (name, key_hash, prefix, role) VALUES ('bootstrap admin', $1, $2, 'ADMIN') ON CONFLICT (key_hash) DO NOTHING`,
-      [hashKey(key), key.slice(0, 8)],
-    );
+  private async ensureKey(sql: Sql, key: string): Promise<void> {
+    await ensureBootstrapAdminKey(sql, hashKey(key), key.slice(0, 8));
   }
 
   /** Resolves `Authorization: Bearer <key>`; null when absent, unknown or revoked. */
@@ -161,11 +160,7 @@ export class AuthService {
     const now = Date.now();
     const hit = this.cache.get(hash);
     if (hit && now - hit.at < KEY_CACHE_MS) return hit.principal;
-    const rows = await this.db.query<ApiKeyRow>(
-      `SELECT id, name, prefix, role, project_ids, created_at, revoked_at FROM api_key WHERE key_hash = $1`,
-      [hash],
-    );
-    const r = rows[0];
+    const r = await findApiKeyByHash(this.db, hash);
     const principal = r && !r.revoked_at ? { keyId: r.id, name: r.name, role: r.role, projectIds: r.project_ids } : null;
     if (this.cache.size > 10_000) this.cache.clear();
     this.cache.set(hash, { principal, at: now });
@@ -202,8 +197,7 @@ export class AuthService {
     const key = generateKey();
     return this.db.transaction(async (sql) => {
       if (projectIds !== null) {
-        const found = await sql.query<{ id: string }>(`SELECT id FROM project WHERE id = ANY($1::uuid[])`, [projectIds]);
-        const have = new Set(found.map((r) => r.id));
+        const have = new Set(await existingProjectIds(sql, projectIds));
         projectIds.forEach((id, i) => {
           if (!have.has(id)) throw notFound(`project ${id}`, `input.projectIds[${i}]`);
         });
@@ -218,13 +212,9 @@ export class AuthService {
       if (projectIds !== null && projectIds.length === 0) {
         throw badInput('input.projectIds', 'must name at least one project (omit it for every project)');
       }
-      const rows = await sql.query<ApiKeyRow>(
-        `INSERT INTO api_key (name, key_hash, prefix, role, project_ids) VALUES ($1, $2, $3, $4, $5::uuid[])
-         RETURNING id, name, prefix, role, project_ids, created_at, revoked_at`,
-        [name, hashKey(key), key.slice(0, 8), input.role, projectIds],
-      );
-      log.info('api key created', { id: rows[0].id, role: input.role, by: p.keyId });
-      return { key, apiKey: toView(rows[0]) };
+      const row = await insertApiKey(sql, { name, keyHash: hashKey(key), prefix: key.slice(0, 8), role: input.role, projectIds });
+      log.info('api key created', { id: row.id, role: input.role, by: p.keyId });
+      return { key, apiKey: toView(row) };
     });
   }
 
@@ -236,18 +226,10 @@ export class AuthService {
   async revokeKey(p: Principal, id: string): Promise<ApiKeyView> {
     if (!isUuid(id)) throw notFound(`api key ${id}`, 'id');
     const view = await this.db.transaction(async (sql) => {
-      const rows = await sql.query<ApiKeyRow>(
-        `SELECT id, name, prefix, role, project_ids, created_at, revoked_at FROM api_key WHERE id = $1 FOR UPDATE`,
-        [id],
-      );
-      if (!rows[0] || !AuthService.manages(p, rows[0])) throw notFound(`api key ${id}`, 'id');
+      const row = await findApiKeyForUpdate(sql, id);
+      if (!row || !AuthService.manages(p, row)) throw notFound(`api key ${id}`, 'id');
       AuthService.requireRole(p, 'apikeys:manage');
-      const upd = await sql.query<ApiKeyRow>(
-        `UPDATE api_key SET revoked_at = COALESCE(revoked_at, now()) WHERE id = $1
-         RETURNING id, name, prefix, role, project_ids, created_at, revoked_at`,
-        [id],
-      );
-      return toView(upd[0]);
+      return toView(await revokeApiKey(sql, id));
     });
     this.cache.clear();
     log.info('api key revoked', { id, by: p.keyId });
@@ -256,9 +238,7 @@ export class AuthService {
 
   async listKeys(p: Principal): Promise<ApiKeyView[]> {
     AuthService.requireRole(p, 'apikeys:manage');
-    const rows = await this.db.query<ApiKeyRow>(
-      `SELECT id, name, prefix, role, project_ids, created_at, revoked_at FROM api_key ORDER BY created_at, id`,
-    );
+    const rows = await listApiKeys(this.db);
     return rows.filter((r) => AuthService.manages(p, r)).map(toView);
   }
 }
@@ -270,10 +250,7 @@ export function requirePrincipal(p: Principal | null): Principal {
 
 /** The principal of the oldest active global ADMIN key, for work the service does on its own behalf (demo seeding). */
 export async function systemPrincipal(db: Database): Promise<Principal> {
-  const rows = await db.query<ApiKeyRow>(
-    `SELECT id, name, prefix, role, project_ids, created_at, revoked_at FROM api_key
-     WHERE role = 'ADMIN' AND project_ids IS NULL AND revoked_at IS NULL ORDER BY created_at, id LIMIT 1`,
-  );
-  if (!rows[0]) throw new Error('no active admin key');
-  return { keyId: rows[0].id, name: rows[0].name, role: 'ADMIN', projectIds: null };
+  const row = await oldestActiveGlobalAdminKey(db);
+  if (!row) throw new Error('no active admin key');
+  return { keyId: row.id, name: row.name, role: 'ADMIN', projectIds: null };
 }

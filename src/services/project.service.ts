@@ -1,5 +1,15 @@
 import { Database, Sql } from '../db/database';
 import type { TaskType } from '../db/entities/project.entity';
+import {
+  countEmbeddedItems,
+  findProject,
+  findProjectByName,
+  insertProject,
+  listProjects,
+  lockProject,
+  ProjectRow,
+  updateProject,
+} from '../db/repositories/project.repository';
 import { badInput, clip, conflict, forbidden, listed } from '../errors';
 import { Action, AuthService, Principal } from './auth.service';
 import { isUuid } from './ids';
@@ -46,20 +56,6 @@ export const MAX_EMBEDDING_DIM = 65_536;
 /** Longest project name, class name and guideline version. */
 export const MAX_NAME_CHARS = 200;
 const fmt = (x: number) => x.toLocaleString('en-US');
-
-interface ProjectRow {
-  id: string;
-  name: string;
-  classes: string[];
-  task_type: TaskType;
-  embedding_dim: number | null;
-  settings: Record<string, unknown>;
-  guideline_version: string;
-  created_at: Date;
-  updated_at: Date;
-}
-
-const COLS = `id, name, classes, task_type, embedding_dim, settings, guideline_version, created_at, updated_at`;
 
 const toView = (r: ProjectRow): ProjectView => ({
   id: r.id,
@@ -109,11 +105,8 @@ export class ProjectService {
 
   /** Loads a project for `action`, applying scope → existence → role (see AuthService.checkProjectAccess). */
   async access(p: Principal, projectId: string, action: Action, sql?: Sql, field = 'projectId'): Promise<ProjectView> {
-    let row: ProjectRow | undefined;
-    if (isUuid(projectId) && AuthService.inScope(p, projectId)) {
-      const q = `SELECT ${COLS} FROM project WHERE id = $1`;
-      row = (sql ? await sql.query<ProjectRow>(q, [projectId]) : await this.db.query<ProjectRow>(q, [projectId]))[0];
-    }
+    let row: ProjectRow | null = null;
+    if (isUuid(projectId) && AuthService.inScope(p, projectId)) row = await findProject(sql ?? this.db, projectId);
     AuthService.checkProjectAccess(p, projectId, !!row, action, field);
     return toView(row!);
   }
@@ -129,14 +122,10 @@ export class ProjectService {
     if (taskType !== 'MULTICLASS') throw badInput('input.taskType', 'only MULTICLASS is supported');
     const guideline = input.guidelineVersion?.trim() || '1';
     try {
-      const rows = await this.db.transaction((sql) =>
-        sql.query<ProjectRow>(
-          `INSERT INTO project (name, classes, task_type, embedding_dim, settings, guideline_version)
-           VALUES ($1, $2::text[], $3, $4, $5::jsonb, $6) RETURNING ${COLS}`,
-          [name, classes, taskType, dim, JSON.stringify(settings), guideline],
-        ),
+      const row = await this.db.transaction((sql) =>
+        insertProject(sql, taskType, { name, classes, embeddingDim: dim, settings, guidelineVersion: guideline }),
       );
-      return toView(rows[0]);
+      return toView(row);
     } catch (e) {
       if (isUniqueViolation(e)) throw conflict('input.name', `a project named "${clip(name)}" already exists`);
       throw e;
@@ -147,7 +136,7 @@ export class ProjectService {
     try {
       return await this.db.transaction(async (sql) => {
         const cur = await this.access(p, id, 'project:update', sql, 'id');
-        await sql.query(`SELECT id FROM project WHERE id = $1 FOR UPDATE`, [id]);
+        await lockProject(sql, id);
         const name = input.name !== undefined && input.name !== null ? validateName(input.name, 'input.name') : cur.name;
         let classes = cur.classes;
         if (input.classes !== undefined && input.classes !== null) {
@@ -161,21 +150,13 @@ export class ProjectService {
         if (input.embeddingDim !== undefined) {
           dim = validateDim(input.embeddingDim, 'input.embeddingDim');
           if (dim !== cur.embeddingDim) {
-            const [{ n }] = await sql.query<{ n: number }>(
-              `SELECT count(*)::int AS n FROM item WHERE project_id = $1 AND embedding IS NOT NULL`,
-              [id],
-            );
+            const n = await countEmbeddedItems(sql, id);
             if (n > 0) throw badInput('input.embeddingDim', `cannot change while ${n} items have embeddings`);
           }
         }
         const settings = input.settings !== undefined && input.settings !== null ? applySettingsPatch(cur.settings, input.settings, 'input.settings') : cur.settings;
         const guideline = input.guidelineVersion?.trim() || cur.guidelineVersion;
-        const rows = await sql.query<ProjectRow>(
-          `UPDATE project SET name = $2, classes = $3::text[], embedding_dim = $4, settings = $5::jsonb,
-             guideline_version = $6, updated_at = now() WHERE id = $1 RETURNING ${COLS}`,
-          [id, name, classes, dim, JSON.stringify(settings), guideline],
-        );
-        return toView(rows[0]);
+        return toView(await updateProject(sql, id, { name, classes, embeddingDim: dim, settings, guidelineVersion: guideline }));
       });
     } catch (e) {
       if (isUniqueViolation(e)) throw conflict('input.name', `a project named "${clip(input.name)}" already exists`);
@@ -190,17 +171,13 @@ export class ProjectService {
   /** Projects in the key's scope (a key sees no trace of the others). */
   async list(p: Principal): Promise<ProjectView[]> {
     AuthService.requireRole(p, 'project:read');
-    const rows =
-      p.projectIds === null
-        ? await this.db.query<ProjectRow>(`SELECT ${COLS} FROM project ORDER BY created_at, id`)
-        : await this.db.query<ProjectRow>(`SELECT ${COLS} FROM project WHERE id = ANY($1::uuid[]) ORDER BY created_at, id`, [p.projectIds]);
-    return rows.map(toView);
+    return (await listProjects(this.db, p.projectIds)).map(toView);
   }
 
   /** For internal callers (demo seeding) that act without a key. */
   async findByName(name: string): Promise<ProjectView | null> {
-    const rows = await this.db.query<ProjectRow>(`SELECT ${COLS} FROM project WHERE name = $1`, [name]);
-    return rows[0] ? toView(rows[0]) : null;
+    const row = await findProjectByName(this.db, name);
+    return row ? toView(row) : null;
   }
 }
 

@@ -34,16 +34,7 @@ const STATEMENT = /^\s*(SELECT|INSERT|UPDATE|DELETE|WITH)\s|\bSELECT\b[\s\S]*\bF
 
 /** Files outside src/db that still hold SQL statements (to be moved into repositories). */
 const SQL_NOT_YET_IN_REPOSITORIES = [
-  'cli/demo.ts',
-  'cli/run-job.ts',
-  'jobs/locks.ts',
-  'jobs/metrics.job.ts',
-  'jobs/pipeline.job.ts',
-  'jobs/runner.ts',
-  'jobs/scheduler.ts',
-  'metrics/registry.ts',
   'services/annotation.service.ts',
-  'services/auth.service.ts',
   'services/consensus.service.ts',
   'services/deletion.service.ts',
   'services/drift.service.ts',
@@ -52,7 +43,6 @@ const SQL_NOT_YET_IN_REPOSITORIES = [
   'services/item.service.ts',
   'services/label-issue.service.ts',
   'services/model.service.ts',
-  'services/project.service.ts',
   'services/read-cache.ts',
   'services/routing.service.ts',
   'services/selection.service.ts',

@@ -1,6 +1,6 @@
 import { Database } from '../../src/db/database';
 import { JOB_NAMES, Job } from '../../src/jobs/job';
-import { jobLockKey, locksFor } from '../../src/jobs/locks';
+import { jobLockKey, locksFor } from '../../src/db/locks';
 import { metricsJob } from '../../src/jobs/metrics.job';
 import { JobRunner } from '../../src/jobs/runner';
 import { Scheduler } from '../../src/jobs/scheduler';

@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import type { Database } from '../db/database';
+import type { Database } from './database';
 
 /** A held job lock; `release` is safe to call twice. */
 export interface JobLock {
