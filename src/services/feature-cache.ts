@@ -1,7 +1,7 @@
 import type { Sql } from '../db/database';
 import { decodeFloat32 } from '../db/float32';
 import { latestModelVersion } from '../db/repositories/model-version.repository';
-import { findPredictionsWithCommittee } from '../db/repositories/prediction.repository';
+import { versionProbabilities } from '../db/repositories/prediction.repository';
 import { embeddingHead, findEmbeddings, findEmbeddingsChangedSince } from '../db/repositories/item-embedding.repository';
 /** Model versions whose predictions are kept in memory (versions are immutable, so entries never go stale). */
 const PREDICTION_VERSIONS_KEPT = 3;
@@ -104,16 +104,8 @@ export class PredictionCache {
     if (!v) return null;
     let hit = this.versions.get(v.id);
     if (!hit) {
-      const rows = await findPredictionsWithCommittee(sql, v.id);
-      const committee = new Map<string, Float32Array>();
-      let members = 0;
-      for (const r of rows) {
-        if (!r.committee) continue;
-        const c = decodeFloat32(r.committee)!;
-        committee.set(r.item_id, c);
-        members = c.length / v.classes.length;
-      }
-      hit = { modelVersionId: v.id, version: v.version, modelName: v.name, kind: v.kind, warning: v.warning, classes: v.classes, probs: new Map(rows.map((r) => [r.item_id, decodeFloat32(r.probs)!])), committee, members };
+      const { probs, committee, members } = await versionProbabilities(sql, v, { committee: true });
+      hit = { modelVersionId: v.id, version: v.version, modelName: v.name, kind: v.kind, warning: v.warning, classes: v.classes, probs, committee, members };
       this.versions.set(v.id, hit);
       while (this.versions.size > PREDICTION_VERSIONS_KEPT) this.versions.delete(this.versions.keys().next().value!);
     }

@@ -27,32 +27,44 @@ export async function insertPredictionsWithCommittee(
   );
 }
 
-/** A model version's prediction rows, float32-encoded: probabilities over the version's classes and committee votes. */
-export function findPredictionsWithCommittee(sql: Sql, modelVersionId: string): Promise<Array<{ item_id: string; probs: Uint8Array; committee: Uint8Array | null }>> {
-  return sql.query<{ item_id: string; probs: Uint8Array; committee: Uint8Array | null }>(
-    `SELECT item_id, probs, committee FROM prediction WHERE model_version_id = $1`,
-    [modelVersionId],
-  );
-}
-
-/** The project's latest model version with its probabilities (item id → probabilities over the version's classes). */
-export interface LatestProbabilities {
+/** A model version with its outputs, decoded: item id → probabilities over the version's classes (as stored). */
+export interface VersionProbabilities {
   version: LatestModelVersion;
   probs: Map<string, Float32Array>;
+  /** Item id → each committee member's probabilities (members × classes); empty unless asked for or without a committee. */
+  committee: Map<string, Float32Array>;
+  /** Committee size (0 = no committee, or not asked for). */
+  members: number;
 }
 
 /**
- * The project's latest model version and every item's probabilities under it, as stored (over the version's
- * classes, each row summing to 1 within float32), or null when the project has no model version. The one reader of
- * "the current model's probabilities": map them to the project's classes with the caller's rule.
+ * A model version's probabilities (rows over the version's classes, each summing to 1 within float32) and, with
+ * `committee`, its committee votes. Map them to the project's classes with the caller's rule.
  */
-export async function latestProbabilities(sql: Sql, projectId: string): Promise<LatestProbabilities | null> {
-  const version = await latestModelVersion(sql, projectId);
-  if (!version) return null;
-  const rows = await sql.query<{ item_id: string; probs: Uint8Array }>(`SELECT item_id, probs FROM prediction WHERE model_version_id = $1`, [version.id]);
+export async function versionProbabilities(sql: Sql, version: LatestModelVersion, opts: { committee?: boolean } = {}): Promise<VersionProbabilities> {
+  const rows = opts.committee
+    ? await sql.query<{ item_id: string; probs: Uint8Array; committee: Uint8Array | null }>(`SELECT item_id, probs, committee FROM prediction WHERE model_version_id = $1`, [version.id])
+    : await sql.query<{ item_id: string; probs: Uint8Array; committee?: undefined }>(`SELECT item_id, probs FROM prediction WHERE model_version_id = $1`, [version.id]);
   const probs = new Map<string, Float32Array>();
-  for (const r of rows) probs.set(r.item_id, decodeFloat32(r.probs)!);
-  return { version, probs };
+  const committee = new Map<string, Float32Array>();
+  let members = 0;
+  for (const r of rows) {
+    probs.set(r.item_id, decodeFloat32(r.probs)!);
+    if (!r.committee) continue;
+    const c = decodeFloat32(r.committee)!;
+    committee.set(r.item_id, c);
+    members = c.length / version.classes.length;
+  }
+  return { version, probs, committee, members };
+}
+
+/**
+ * The project's latest model version and every item's probabilities under it (see versionProbabilities), or null
+ * when the project has no model version: the one reader of "the current model's probabilities".
+ */
+export async function latestProbabilities(sql: Sql, projectId: string, opts: { committee?: boolean } = {}): Promise<VersionProbabilities | null> {
+  const version = await latestModelVersion(sql, projectId);
+  return version ? versionProbabilities(sql, version, opts) : null;
 }
 
 /** Each of these items' prediction under its project's latest model version (items it did not predict are absent). */
