@@ -23,7 +23,6 @@ import {
   findLabeledItems,
 } from '../db/repositories/item-list.repository';
 
-
 /** The strategies nextBatch offers (selectBatch's RELABEL_OR_NEW needs ActiveLab scores the service does not compute yet). */
 export const NEXT_BATCH_STRATEGIES = ['RANDOM', 'LEAST_CONFIDENCE', 'MARGIN', 'ENTROPY', 'VOTE_ENTROPY', 'KL_CONSENSUS', 'KCENTER', 'HYBRID', 'CLUSTER_MARGIN', 'RELABEL_OR_NEW'] as const;
 export type NextBatchStrategy = (typeof NEXT_BATCH_STRATEGIES)[number];
