@@ -59,7 +59,7 @@ export class ModelResolver {
     @Arg('reason', () => ReleaseReasonEnum, { defaultValue: ReleaseReasonEnum.LATER }) reason: ReleaseReasonEnum,
     @Ctx() ctx: Context,
   ) {
-    return ctx.services.selection.releaseItems(ctx.principal!, projectId, annotator, itemIds, reason);
+    return ctx.services.leases.releaseItems(ctx.principal!, projectId, annotator, itemIds, reason);
   }
 
   @Mutation(() => [LeaseType], { description: "Renews the annotator's active leases on these items for `seconds` from now." })
@@ -70,7 +70,7 @@ export class ModelResolver {
     @Arg('seconds', () => Float) seconds: number,
     @Ctx() ctx: Context,
   ) {
-    return ctx.services.selection.extendLease(ctx.principal!, projectId, annotator, itemIds, seconds);
+    return ctx.services.leases.extendLease(ctx.principal!, projectId, annotator, itemIds, seconds);
   }
 
   @Mutation(() => JobRunType, { description: "Starts training Loupe's own model in the background; returns its job run at once." })

@@ -1,9 +1,8 @@
 import type { Sql } from '../db/database';
 import { decodeFloat32 } from '../db/float32';
 import { latestModelVersion } from '../db/repositories/model-version.repository';
-
-/** Rows whose updated_at is this close to the cached watermark are read again (transactions commit out of order). */
-const REFRESH_MARGIN = '5 minutes';
+import { versionProbabilities } from '../db/repositories/prediction.repository';
+import { embeddingHead, findEmbeddings, findEmbeddingsChangedSince } from '../db/repositories/item-embedding.repository';
 /** Model versions whose predictions are kept in memory (versions are immutable, so entries never go stale). */
 const PREDICTION_VERSIONS_KEPT = 3;
 
@@ -33,19 +32,12 @@ export class EmbeddingCache {
   private byProject = new Map<string, ProjectEmbeddings>();
 
   async get(sql: Sql, projectId: string, dim: number): Promise<EmbeddingMatrix> {
-    const [head] = await sql.query<{ n: number; watermark: string | null }>(
-      `SELECT count(*)::int AS n, max(updated_at)::text AS watermark FROM item WHERE project_id = $1 AND embedding IS NOT NULL`,
-      [projectId],
-    );
+    const head = await embeddingHead(sql, projectId);
     let c = this.byProject.get(projectId);
     if (c && c.dim !== dim) c = undefined;
     if (c && head.n === c.ids.length && head.watermark === c.watermark) return this.view(c);
     if (c && head.watermark !== null) {
-      const rows = await sql.query<{ id: string; embedding: Uint8Array; updated: string }>(
-        `SELECT id, embedding, updated_at::text AS updated FROM item
-         WHERE project_id = $1 AND embedding IS NOT NULL AND updated_at >= $2::timestamptz - interval '${REFRESH_MARGIN}'`,
-        [projectId, c.watermark],
-      );
+      const rows = await findEmbeddingsChangedSince(sql, projectId, c.watermark);
       const grown = c.ids.length + rows.filter((r) => !c!.index.has(r.id)).length;
       if (grown === head.n) {
         if (grown * dim > c.data.length) {
@@ -67,10 +59,7 @@ export class EmbeddingCache {
       }
     }
     // Cold, or rows disappeared: read everything.
-    const rows = await sql.query<{ id: string; embedding: Uint8Array }>(
-      `SELECT id, embedding FROM item WHERE project_id = $1 AND embedding IS NOT NULL ORDER BY created_at, external_id`,
-      [projectId],
-    );
+    const rows = await findEmbeddings(sql, projectId);
     const data = new Float32Array(Math.max(rows.length, 1) * dim);
     const ids: string[] = new Array(rows.length);
     const index = new Map<string, number>();
@@ -115,19 +104,8 @@ export class PredictionCache {
     if (!v) return null;
     let hit = this.versions.get(v.id);
     if (!hit) {
-      const rows = await sql.query<{ item_id: string; probs: Uint8Array; committee: Uint8Array | null }>(
-        `SELECT item_id, probs, committee FROM prediction WHERE model_version_id = $1`,
-        [v.id],
-      );
-      const committee = new Map<string, Float32Array>();
-      let members = 0;
-      for (const r of rows) {
-        if (!r.committee) continue;
-        const c = decodeFloat32(r.committee)!;
-        committee.set(r.item_id, c);
-        members = c.length / v.classes.length;
-      }
-      hit = { modelVersionId: v.id, version: v.version, modelName: v.name, kind: v.kind, warning: v.warning, classes: v.classes, probs: new Map(rows.map((r) => [r.item_id, decodeFloat32(r.probs)!])), committee, members };
+      const { probs, committee, members } = await versionProbabilities(sql, v, { committee: true });
+      hit = { modelVersionId: v.id, version: v.version, modelName: v.name, kind: v.kind, warning: v.warning, classes: v.classes, probs, committee, members };
       this.versions.set(v.id, hit);
       while (this.versions.size > PREDICTION_VERSIONS_KEPT) this.versions.delete(this.versions.keys().next().value!);
     }

@@ -4,7 +4,7 @@ import { createRng } from '../quality/rng';
 import type { SelectResult } from '../sampling';
 import type { ItemView } from './item.service';
 import { effectiveSettings } from './settings';
-import { CURRENT } from '../db/annotation-sql';
+import { findGoldItemsByKey } from '../db/repositories/pool-annotation.repository';
 
 /** Share of a nextBatch that is gold items when the project's settings give no `goldRate`. */
 export const DEFAULT_GOLD_RATE = effectiveSettings({}).goldRate;
@@ -58,12 +58,7 @@ export async function planGold(
   let g = 0;
   for (let s = 0; s < a.size; s++) if (rng.next() < rate) g++;
   if (g === 0) return none;
-  const rows = await sql.query<{ item_id: string; by_key: boolean }>(
-    `SELECT item_id, bool_or(api_key_id = $2) AS by_key FROM annotation
-     WHERE project_id = $1 AND item_id IN (SELECT item_id FROM annotation WHERE project_id = $1 AND kind = 'GOLD' AND ${CURRENT('annotation')})
-     GROUP BY item_id`,
-    [a.projectId, a.keyId],
-  );
+  const rows = await findGoldItemsByKey(sql, a.projectId, a.keyId);
   const gold = new Set(rows.filter((r) => !r.by_key).map((r) => r.item_id));
   const eligible = a.labeled.filter((i) => {
     const id = a.rowIds[i];

@@ -6,9 +6,12 @@ import { AuthService, Principal } from './auth.service';
 import { ProjectService } from './project.service';
 import { matchItemRefs, splitItemRefs } from './item-refs';
 import { findItemsByRef } from '../db/repositories/item.repository';
-import { latestModelVersionIdSql, LatestModelVersion, ModelKind } from '../db/repositories/model-version.repository';
+import { findModelVersion, insertModelVersion, LatestModelVersion, listModelVersions, ModelKind, ModelVersionRow } from '../db/repositories/model-version.repository';
+import { findLatestItemPredictions, insertPredictions } from '../db/repositories/prediction.repository';
+import { countCurrentLabels, findCurrentLabelsBelow } from '../db/repositories/item-list.repository';
 
-export type { ModelKind };
+export type { ModelKind, NewModelVersion } from '../db/repositories/model-version.repository';
+export { insertModelVersion };
 
 /** Rows of one submitPredictions call (one call = one model version, so a whole pool fits in one). */
 export const MAX_PREDICTIONS = 100_000;
@@ -52,22 +55,7 @@ export interface PredictionView {
   createdAt: Date;
 }
 
-interface VersionRow {
-  id: string;
-  project_id: string;
-  version: string;
-  name: string;
-  kind: ModelKind;
-  classes: string[];
-  metrics: Record<string, unknown> | null;
-  label_counts: Record<string, number> | null;
-  training_ms: number | null;
-  prediction_count: number;
-  warning: string | null;
-  created_at: Date;
-}
-
-const toVersionView = (r: VersionRow): ModelVersionView => ({
+const toVersionView = (r: ModelVersionRow): ModelVersionView => ({
   id: r.id,
   projectId: r.project_id,
   version: r.version,
@@ -82,9 +70,6 @@ const toVersionView = (r: VersionRow): ModelVersionView => ({
   createdAt: new Date(r.created_at),
 });
 
-const VERSION_SELECT = `v.id, v.project_id, v.version, v.name, v.warning, v.kind, v.classes, v.metrics, v.label_counts, v.training_ms, v.created_at,
-  (SELECT count(*)::int FROM prediction pr WHERE pr.model_version_id = v.id) AS prediction_count`;
-
 /**
  * Whether selection and label issues may use a model version's predictions: an EXTERNAL version always (used as
  * sent), a BUILTIN one unless it has a warning (worse than predicting the label prior).
@@ -96,38 +81,6 @@ export function usableForScoring(v: Pick<LatestModelVersion, 'kind' | 'warning'>
 /** Why a model version is not used, for nextBatch's `fallback` and the label-issue job. */
 export function notUsedReason(v: Pick<LatestModelVersion, 'id' | 'version' | 'name' | 'warning'>): string {
   return `model version ${v.version} (${v.name}, ${v.id}) not used: ${v.warning}`;
-}
-
-/** The values a new model version of a project is inserted with (everything but its number and name). */
-export interface NewModelVersion {
-  name: string;
-  kind: ModelKind;
-  classes: string[];
-  /** The serialised classifier (JSON text), built-in versions only. */
-  weights?: string | null;
-  metrics?: Record<string, unknown> | null;
-  labelCounts: Record<string, number>;
-  trainingMs?: number | null;
-  warning?: string | null;
-}
-
-/**
- * Inserts a model version numbered after the project's last one (seq and 'v' || seq), inside `sql`'s transaction.
- * A transaction-scoped advisory lock per project serialises numbering on PostgreSQL (PGlite runs one transaction at a time).
- */
-export async function insertModelVersion(sql: Sql, projectId: string, v: NewModelVersion): Promise<{ id: string; version: string }> {
-  await sql.query(`SELECT pg_advisory_xact_lock(hashtext('loupe.model_version'), hashtext($1))`, [projectId]);
-  const [row] = await sql.query<{ id: string; version: string }>(
-    `INSERT INTO model_version (project_id, seq, version, name, kind, classes, weights, metrics, label_counts, training_ms, warning)
-     SELECT $1, n.seq, 'v' || n.seq, $2, $3, $4::text[], $5::jsonb, $6::jsonb, $7::jsonb, $8, $9
-     FROM (SELECT COALESCE(max(seq), 0) + 1 AS seq FROM model_version WHERE project_id = $1) n
-     RETURNING id, version`,
-    [
-      projectId, v.name, v.kind, v.classes, v.weights ?? null, v.metrics ? JSON.stringify(v.metrics) : null,
-      JSON.stringify(v.labelCounts), v.trainingMs ?? null, v.warning ?? null,
-    ],
-  );
-  return row;
 }
 
 /** Validates one probability row: length K, finite, non-negative, sums to 1 (± tolerance). Returns it renormalised as float32. */
@@ -176,23 +129,15 @@ export class ModelService {
       const labelCounts = await this.labelCounts(sql, project.id, project.classes);
       const warning = await this.externalWarning(sql, project.id, itemIds, probs, k);
       const v = await insertModelVersion(sql, project.id, { name, kind: 'EXTERNAL', classes: project.classes, labelCounts, warning });
-      await sql.query(
-        `INSERT INTO prediction (model_version_id, item_id, project_id, probs)
-         SELECT $1, t.item_id, $2, t.probs FROM unnest($3::uuid[], $4::bytea[]) AS t(item_id, probs)`,
-        [v.id, project.id, itemIds, probs.map(encodeFloat32)],
-      );
-      const rows = await sql.query<VersionRow>(`SELECT ${VERSION_SELECT} FROM model_version v WHERE v.id = $1`, [v.id]);
-      return toVersionView(rows[0]);
+      await insertPredictions(sql, v.id, project.id, itemIds, probs.map(encodeFloat32));
+      return toVersionView((await findModelVersion(sql, v.id))!);
     });
   }
 
   /** Model versions of a project, newest first. */
   async modelVersions(p: Principal, projectId: string): Promise<ModelVersionView[]> {
     await this.projects.access(p, projectId, 'model:read');
-    const rows = await this.db.query<VersionRow>(
-      `SELECT ${VERSION_SELECT} FROM model_version v WHERE v.project_id = $1 ORDER BY v.seq DESC`,
-      [projectId],
-    );
+    const rows = await this.db.read((sql) => listModelVersions(sql, projectId));
     return rows.map(toVersionView);
   }
 
@@ -202,14 +147,7 @@ export class ModelService {
    */
   async forItems(p: Principal, itemIds: readonly string[]): Promise<(PredictionView | null)[]> {
     if (!AuthService.can(p, 'model:read')) throw forbidden(`role ${p.role} may not model:read`);
-    const rows = await this.db.query<{ item_id: string; model_version_id: string; name: string; classes: string[]; probs: Uint8Array; created_at: Date }>(
-      `SELECT pr.item_id, pr.model_version_id, v.name, v.classes, pr.probs, pr.created_at
-       FROM item i
-       JOIN model_version v ON v.id = ${latestModelVersionIdSql('i.project_id')}
-       JOIN prediction pr ON pr.model_version_id = v.id AND pr.item_id = i.id
-       WHERE i.id = ANY($1::uuid[])`,
-      [itemIds],
-    );
+    const rows = await this.db.read((sql) => findLatestItemPredictions(sql, itemIds));
     const by = new Map<string, PredictionView>();
     for (const r of rows) {
       const probs = decodeFloat32(r.probs)!;
@@ -232,10 +170,7 @@ export class ModelService {
    * predictions were out-of-sample is unknown, so the version is used as sent either way; the warning only says so.
    */
   private async externalWarning(sql: Sql, projectId: string, itemIds: string[], probs: Float32Array[], k: number): Promise<string | null> {
-    const rows = await sql.query<{ id: string; label: number }>(
-      `SELECT id, current_label AS label FROM item WHERE project_id = $1 AND id = ANY($2::uuid[]) AND current_label IS NOT NULL AND current_label < $3`,
-      [projectId, itemIds, k],
-    );
+    const rows = await findCurrentLabelsBelow(sql, projectId, itemIds, k);
     if (rows.length === 0) return null;
     const at = new Map(itemIds.map((id, i) => [id, i]));
     const labels = new Int32Array(rows.length);
@@ -251,10 +186,7 @@ export class ModelService {
   }
 
   private async labelCounts(sql: Sql, projectId: string, classes: string[]): Promise<Record<string, number>> {
-    const rows = await sql.query<{ label: number; n: number }>(
-      `SELECT current_label AS label, count(*)::int AS n FROM item WHERE project_id = $1 AND current_label IS NOT NULL GROUP BY current_label`,
-      [projectId],
-    );
+    const rows = await countCurrentLabels(sql, projectId);
     const out: Record<string, number> = Object.fromEntries(classes.map((c) => [c, 0]));
     for (const r of rows) if (classes[r.label] !== undefined) out[classes[r.label]] = r.n;
     return out;

@@ -1,12 +1,24 @@
 import { Database, Sql } from '../db/database';
-import { decodeFloat32 } from '../db/float32';
 import { forbidden } from '../errors';
 import { routeItems } from '../quality';
 import { AuthService, Principal } from './auth.service';
 import { ProjectService } from './project.service';
 import { effectiveSettings } from './settings';
-import { CURRENT, LABELING_KINDS_SQL } from '../db/annotation-sql';
-import { latestModelVersion } from '../db/repositories/model-version.repository';
+import { latestProbabilities } from '../db/repositories/prediction.repository';
+import {
+  countLabelingVotes,
+  countRoutes,
+  deleteRoutes,
+  findConsensusConfidence,
+  findItemRoutes,
+  insertRoutes,
+  lastRouteRun,
+  latestIssueResolutions,
+  RouteColumns,
+  tableExists,
+} from '../db/repositories/route.repository';
+import { countItems, findItemIdsByCreationAndId } from '../db/repositories/item-list.repository';
+import { findProjectSettings } from '../db/repositories/project-lookup.repository';
 
 /** Where an item goes next: routeItems' four paths, and DONE for items already settled by people. */
 export type RouteName = 'AUTO_ACCEPT' | 'SINGLE_REVIEW' | 'CONSENSUS' | 'EXPERT' | 'DONE';
@@ -60,12 +72,8 @@ export function routingSettings(settings: Record<string, unknown>): RoutingSetti
 }
 
 /** What the route job computed, before it is written. */
-export interface RoutePlan {
-  itemIds: string[];
+export interface RoutePlan extends RouteColumns {
   routes: RouteName[];
-  spotCheck: boolean[];
-  confidence: (number | null)[];
-  agreement: (number | null)[];
   modelVersionId: string | null;
   /** Items whose agreement came from item_consensus (the others': their HUMAN/GOLD vote share). */
   fromConsensus: number;
@@ -85,16 +93,10 @@ export class RoutingService {
   async routeCounts(p: Principal, projectId: string): Promise<RouteCountsView> {
     const project = await this.projects.access(p, projectId, 'routes:read');
     return this.db.read(async (sql) => {
-      const rows = await sql.query<{ route: RouteName; n: number; s: number }>(
-        `SELECT route, count(*)::int AS n, count(*) FILTER (WHERE spot_check)::int AS s FROM item_route WHERE project_id = $1 GROUP BY route`,
-        [project.id],
-      );
-      const [{ n }] = await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM item WHERE project_id = $1`, [project.id]);
-      const [last] = await sql.query<{ run_id: string; updated_at: Date }>(
-        `SELECT run_id, updated_at FROM item_route WHERE project_id = $1 ORDER BY updated_at DESC LIMIT 1`,
-        [project.id],
-      );
-      const by = new Map(rows.map((r) => [r.route, r]));
+      const rows = await countRoutes(sql, project.id);
+      const n = await countItems(sql, project.id);
+      const last = await lastRouteRun(sql, project.id);
+      const by = new Map(rows.map((r) => [r.route as RouteName, r]));
       return {
         projectId: project.id,
         items: n,
@@ -110,17 +112,14 @@ export class RoutingService {
   /** For item.route: the root field has checked the item's project; this checks the role. */
   async forItems(p: Principal, itemIds: readonly string[]): Promise<(ItemRouteView | null)[]> {
     if (!AuthService.can(p, 'routes:read')) throw forbidden(`role ${p.role} may not routes:read`);
-    const rows = await this.db.query<{ item_id: string; route: RouteName; spot_check: boolean; confidence: number | null; agreement: number | null; run_id: string; updated_at: Date }>(
-      `SELECT item_id, route, spot_check, confidence, agreement, run_id, updated_at FROM item_route WHERE item_id = ANY($1::uuid[])`,
-      [itemIds],
-    );
+    const rows = await this.db.read((sql) => findItemRoutes(sql, itemIds));
     const by = new Map(rows.map((r) => [r.item_id, r]));
     return itemIds.map((id) => {
       const r = by.get(id);
       if (!r) return null;
       return {
         itemId: r.item_id,
-        route: r.route,
+        route: r.route as RouteName,
         spotCheck: r.spot_check,
         confidence: r.confidence === null ? null : Number(r.confidence),
         agreement: r.agreement === null ? null : Number(r.agreement),
@@ -143,15 +142,11 @@ export class RoutingService {
    */
   async planRoutes(projectId: string): Promise<RoutePlan> {
     return this.db.read(async (sql) => {
-      const [project] = await sql.query<{ settings: Record<string, unknown> | null }>(`SELECT settings FROM project WHERE id = $1`, [projectId]);
+      const project = await findProjectSettings(sql, projectId);
       if (!project) throw new Error(`project ${projectId} not found`);
       const settings = routingSettings(project.settings ?? {});
-      const items = await sql.query<{ id: string }>(`SELECT id FROM item WHERE project_id = $1 ORDER BY created_at, id`, [projectId]);
-      const votes = await sql.query<{ item_id: string; label: number; kind: string; n: number; last_at: string }>(
-        `SELECT item_id, label, kind, count(*)::int AS n, max(created_at)::text AS last_at FROM annotation
-         WHERE project_id = $1 AND kind IN ${LABELING_KINDS_SQL} AND ${CURRENT('annotation')} GROUP BY item_id, label, kind`,
-        [projectId],
-      );
+      const itemIds = await findItemIdsByCreationAndId(sql, projectId);
+      const votes = await countLabelingVotes(sql, projectId);
       type Acc = { counts: Map<number, number>; total: number; reviewAt: number | null };
       const acc = new Map<string, Acc>();
       for (const v of votes) {
@@ -166,22 +161,19 @@ export class RoutingService {
       const notSure = await this.notSureResolutions(sql, projectId);
       const consensus = await this.consensusAgreement(sql, projectId);
 
-      const mv = await latestModelVersion(sql, projectId);
-      const probs = new Map<string, Float32Array>();
-      if (mv) {
-        const rows = await sql.query<{ item_id: string; probs: Uint8Array }>(`SELECT item_id, probs FROM prediction WHERE model_version_id = $1`, [mv.id]);
-        for (const r of rows) probs.set(r.item_id, decodeFloat32(r.probs)!);
-      }
+      const latest = await latestProbabilities(sql, projectId);
+      const mv = latest?.version ?? null;
+      const probs = latest?.probs ?? new Map<string, Float32Array>();
       const k = mv ? mv.classes.length : 2;
 
-      const n = items.length;
+      const n = itemIds.length;
       const routes = new Array<RouteName>(n);
       const spotCheck = new Array<boolean>(n).fill(false);
       const confidence = new Array<number | null>(n).fill(null);
       const agreement = new Array<number | null>(n).fill(null);
       const open: number[] = []; // indices routed by routeItems
       for (let i = 0; i < n; i++) {
-        const id = items[i].id;
+        const id = itemIds[i];
         const pr = probs.get(id);
         if (pr) confidence[i] = Math.max(...pr);
         const a = acc.get(id);
@@ -198,7 +190,7 @@ export class RoutingService {
       if (open.length) {
         const data = new Float64Array(open.length * k);
         for (let t = 0; t < open.length; t++) {
-          const pr = probs.get(items[open[t]].id);
+          const pr = probs.get(itemIds[open[t]]);
           for (let j = 0; j < k; j++) data[t * k + j] = pr ? pr[j] : 1 / k;
         }
         const res = routeItems(
@@ -218,7 +210,7 @@ export class RoutingService {
         }
       }
       return {
-        itemIds: items.map((r) => r.id),
+        itemIds,
         routes,
         spotCheck,
         confidence,
@@ -232,36 +224,23 @@ export class RoutingService {
   /** Replaces the project's routes by `plan` in one transaction (items deleted meanwhile are skipped). */
   async writeRoutes(projectId: string, runId: string, plan: RoutePlan): Promise<void> {
     await this.db.transaction(async (sql) => {
-      await sql.query(`DELETE FROM item_route WHERE project_id = $1`, [projectId]);
+      await deleteRoutes(sql, projectId);
       for (const [s, e] of this.db.bulkRanges(plan.itemIds.length)) {
-        await sql.query(
-          `INSERT INTO item_route (item_id, project_id, route, spot_check, confidence, agreement, run_id)
-           SELECT t.item_id, $1, t.route, t.spot_check, t.confidence, t.agreement, $2
-           FROM unnest($3::uuid[], $4::text[], $5::boolean[], $6::real[], $7::real[]) AS t(item_id, route, spot_check, confidence, agreement)
-           JOIN item i ON i.id = t.item_id AND i.project_id = $1`,
-          [
-            projectId,
-            runId,
-            plan.itemIds.slice(s, e),
-            plan.routes.slice(s, e),
-            plan.spotCheck.slice(s, e),
-            plan.confidence.slice(s, e),
-            plan.agreement.slice(s, e),
-          ],
-        );
+        await insertRoutes(sql, projectId, runId, {
+          itemIds: plan.itemIds.slice(s, e),
+          routes: plan.routes.slice(s, e),
+          spotCheck: plan.spotCheck.slice(s, e),
+          confidence: plan.confidence.slice(s, e),
+          agreement: plan.agreement.slice(s, e),
+        });
       }
     });
   }
 
   /** item id → time of its latest label-issue resolution when that was NOT_SURE (route EXPERT); empty without label_issue. */
   private async notSureResolutions(sql: Sql, projectId: string): Promise<Map<string, number>> {
-    const [{ t }] = await sql.query<{ t: boolean }>(`SELECT to_regclass('label_issue') IS NOT NULL AS t`);
-    if (!t) return new Map();
-    const rows = await sql.query<{ item_id: string; route: string | null; at: string }>(
-      `SELECT DISTINCT ON (item_id) item_id, route, resolved_at::text AS at FROM label_issue
-       WHERE project_id = $1 AND resolved_at IS NOT NULL ORDER BY item_id, resolved_at DESC`,
-      [projectId],
-    );
+    if (!(await tableExists(sql, 'label_issue'))) return new Map();
+    const rows = await latestIssueResolutions(sql, projectId);
     return new Map(rows.filter((r) => r.route === 'EXPERT').map((r) => [r.item_id, Date.parse(r.at)]));
   }
 
@@ -271,13 +250,8 @@ export class RoutingService {
    * quality) of items whose label comes from ≥ 2 human annotations. Other items are not in the map.
    */
   private async consensusAgreement(sql: Sql, projectId: string): Promise<Map<string, number>> {
-    const [{ t }] = await sql.query<{ t: boolean }>(`SELECT to_regclass('item_consensus') IS NOT NULL AS t`);
-    if (!t) return new Map();
-    const rows = await sql.query<{ item_id: string; a: number }>(
-      `SELECT item_id, confidence::float8 AS a FROM item_consensus
-       WHERE project_id = $1 AND method = ANY($2::text[]) AND num_annotations >= $3 AND confidence IS NOT NULL`,
-      [projectId, CONSENSUS_HUMAN_METHODS, SETTLING_VOTES],
-    );
+    if (!(await tableExists(sql, 'item_consensus'))) return new Map();
+    const rows = await findConsensusConfidence(sql, projectId, CONSENSUS_HUMAN_METHODS, SETTLING_VOTES);
     return new Map(rows.map((r) => [r.item_id, Number(r.a)]));
   }
 

@@ -9,6 +9,7 @@ import { DriftService } from './drift.service';
 import { ItemService } from './item.service';
 import { JobService } from './job.service';
 import { LabelIssueService } from './label-issue.service';
+import { LeaseService } from './lease.service';
 import { ModelService } from './model.service';
 import { ProjectService } from './project.service';
 import { ReadCache } from './read-cache';
@@ -30,6 +31,8 @@ export interface Services {
   stats: StatsService;
   models: ModelService;
   selection: SelectionService;
+  /** Leases of served items: releaseItems, extendLease. */
+  leases: LeaseService;
   training: TrainingService;
   jobs: JobService;
   labelIssues: LabelIssueService;
@@ -56,6 +59,7 @@ export function createServices(db: Database, opts: { tfBackend?: TfBackendChoice
     stats: new StatsService(db, projects, readCache),
     models: new ModelService(db, projects),
     selection: new SelectionService(db, projects),
+    leases: new LeaseService(db, projects),
     training: new TrainingService(db, projects, compute, opts.tfBackend, () => services.jobs.runner),
     jobs: new JobService(db, projects, () => services),
     labelIssues: new LabelIssueService(db, projects, compute, readCache),

@@ -7,7 +7,12 @@ import { JOB_RUN_COLS, JobRunRow, JobRunView, toJobRunView } from '../jobs/job-r
 import { log } from '../logger';
 import { labelPriorEntropy, worseThanPriorWarning } from '../quality/prior-baseline';
 import { Principal } from './auth.service';
-import { BUILTIN_MODEL_NAME, insertModelVersion } from './model.service';
+import { BUILTIN_MODEL_NAME } from './model.service';
+import { insertModelVersion } from '../db/repositories/model-version.repository';
+import { insertPredictionsWithCommittee } from '../db/repositories/prediction.repository';
+import { findTrainingRows } from '../db/repositories/item-embedding.repository';
+import { findProjectShape } from '../db/repositories/project-lookup.repository';
+import { listJobRuns } from '../db/repositories/job-run-list.repository';
 import { ProjectService, ProjectView } from './project.service';
 
 /** Folds of the cross-validation that gives labeled items their out-of-sample probabilities (and the pool a committee). */
@@ -78,7 +83,7 @@ export class TrainingService {
   /** Job runs of a project, newest first. */
   async jobRuns(p: Principal, projectId: string): Promise<JobRunView[]> {
     await this.projects.access(p, projectId, 'model:read');
-    const rows = await this.db.query<JobRunRow>(`SELECT ${JOB_RUN_COLS} FROM job_run WHERE project_id = $1 ORDER BY created_at DESC, id DESC`, [projectId]);
+    const rows = await this.db.read((sql) => listJobRuns<JobRunRow>(sql, projectId, JOB_RUN_COLS));
     return rows.map(toJobRunView);
   }
 
@@ -93,10 +98,7 @@ export class TrainingService {
    * `progress` receives 0..1 and the step; `signal` is checked between folds.
    */
   async train(projectId: string, progress: (fraction: number, step: string) => Promise<void>, signal?: AbortSignal): Promise<TrainCounts> {
-    const [projectRow] = await this.db.query<{ id: string; classes: string[]; embedding_dim: number | null }>(
-      `SELECT id, classes, embedding_dim FROM project WHERE id = $1`,
-      [projectId],
-    );
+    const projectRow = await this.db.read((sql) => findProjectShape(sql, projectId));
     if (!projectRow) throw new Error(`train: project ${projectId} not found`);
     return this.run({ id: projectRow.id, classes: projectRow.classes, embeddingDim: projectRow.embedding_dim }, progress, signal);
   }
@@ -110,11 +112,7 @@ export class TrainingService {
     await progress(0, 'loading');
     const k = project.classes.length;
     const dim = project.embeddingDim;
-    const rows = await this.db.query<{ id: string; label: number | null; text: string | null; embedding: Uint8Array | null }>(
-      `SELECT id, current_label AS label, ${dim !== null ? 'NULL::text AS text, embedding' : 'text, NULL::bytea AS embedding'}
-       FROM item WHERE project_id = $1 ${dim !== null ? 'AND embedding IS NOT NULL' : ''} ORDER BY created_at, external_id`,
-      [project.id],
-    );
+    const rows = await this.db.read((sql) => findTrainingRows(sql, project.id, dim !== null));
     const labeledIdx: number[] = [];
     const poolIdx: number[] = [];
     rows.forEach((r, i) => {
@@ -209,11 +207,7 @@ export class TrainingService {
         warning,
       });
       for (const [s, e] of this.db.bulkRanges(ids.length)) {
-        await sql.query(
-          `INSERT INTO prediction (model_version_id, item_id, project_id, probs, committee)
-           SELECT $1, t.item_id, $2, t.probs, t.committee FROM unnest($3::uuid[], $4::bytea[], $5::bytea[]) AS t(item_id, probs, committee)`,
-          [v.id, project.id, ids.slice(s, e), probs.slice(s, e), committee.slice(s, e)],
-        );
+        await insertPredictionsWithCommittee(sql, v.id, project.id, ids.slice(s, e), probs.slice(s, e), committee.slice(s, e));
       }
       return v.id;
     });

@@ -38,17 +38,11 @@ const SQL_NOT_YET_IN_REPOSITORIES = [
   'services/consensus.service.ts',
   'services/deletion.service.ts',
   'services/drift.service.ts',
-  'services/feature-cache.ts',
-  'services/gold-injection.ts',
   'services/item.service.ts',
   'services/label-issue.service.ts',
-  'services/model.service.ts',
   'services/read-cache.ts',
-  'services/routing.service.ts',
-  'services/selection.service.ts',
   'services/snapshot.service.ts',
   'services/stats.service.ts',
-  'services/training.service.ts',
 ];
 
 /** Service files over the size limit (to be split by question). */
@@ -57,7 +51,6 @@ const SERVICES_NOT_YET_SPLIT = [
   'services/consensus.service.ts',
   'services/drift.service.ts',
   'services/label-issue.service.ts',
-  'services/selection.service.ts',
 ];
 const MAX_SERVICE_LINES = 420;
 
