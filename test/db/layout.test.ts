@@ -46,17 +46,14 @@ const SQL_NOT_YET_IN_REPOSITORIES = [
   'services/auth.service.ts',
   'services/consensus.service.ts',
   'services/deletion.service.ts',
-  'services/drift.service.ts',
   'services/feature-cache.ts',
   'services/gold-injection.ts',
   'services/item.service.ts',
-  'services/label-issue.service.ts',
   'services/model.service.ts',
   'services/project.service.ts',
   'services/read-cache.ts',
   'services/routing.service.ts',
   'services/selection.service.ts',
-  'services/snapshot.service.ts',
   'services/stats.service.ts',
   'services/training.service.ts',
 ];
@@ -65,8 +62,6 @@ const SQL_NOT_YET_IN_REPOSITORIES = [
 const SERVICES_NOT_YET_SPLIT = [
   'services/annotation.service.ts',
   'services/consensus.service.ts',
-  'services/drift.service.ts',
-  'services/label-issue.service.ts',
   'services/selection.service.ts',
 ];
 const MAX_SERVICE_LINES = 420;
