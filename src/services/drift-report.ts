@@ -1,3 +1,7 @@
+/**
+ * What a drift run compares and reports, without I/O: the settings and the two windows, and the report rows of each
+ * kind (embeddings, predictions, labels, annotators) from the loaded data.
+ */
 import { chiSquareTest, jensenShannon, psi } from '../quality';
 import { createRng } from '../quality/rng';
 import type { DriftKind, DriftRow, DriftVerdict } from '../db/repositories/drift.repository';

@@ -1,3 +1,7 @@
+/**
+ * What a labelIssues run decides, without I/O: the scoring inputs of a model version, the flagged items as issues
+ * with their suggested labels, and which issues are refreshed, opened, re-opened, kept closed or removed.
+ */
 import { decodeFloat32 } from '../db/float32';
 import type { DetectedIssue } from '../db/repositories/label-issue.repository';
 
