@@ -5,8 +5,10 @@ import { badInput, notFound } from '../errors';
 import { Action, AuthService, Principal } from './auth.service';
 import { isUuid } from './ids';
 import { ProjectService } from './project.service';
-import { CURRENT, LABELING_KINDS_SQL } from '../db/annotation-sql';
 import { latestModelVersion } from '../db/repositories/model-version.repository';
+import { findLatestIssueStatuses, findPredictionProbs } from '../db/repositories/label-issue.repository';
+import * as snapshots from '../db/repositories/snapshot.repository';
+import type { SnapshotRow } from '../db/repositories/snapshot.repository';
 
 const MAX_NOTE = 2000;
 const INSERT_CHUNK = 5000;
@@ -71,17 +73,6 @@ export interface SnapshotDiffView {
 
 export type ExportFormat = 'jsonl' | 'csv';
 
-interface SnapshotRow {
-  id: string;
-  project_id: string;
-  note: string | null;
-  created_by: string | null;
-  created_at: Date;
-  content_hash: string;
-  item_count: number;
-}
-
-const COLS = `id, project_id, note, created_by, created_at, content_hash, item_count`;
 const toView = (r: SnapshotRow): SnapshotView => ({
   id: r.id,
   projectId: r.project_id,
@@ -173,24 +164,16 @@ export class SnapshotService {
     }
     return this.db.transaction(async (sql) => {
       // One consistent view of items, annotations and predictions for the whole snapshot (PGlite: already alone).
-      if (this.db.kind === 'postgres') await sql.query(`SET TRANSACTION ISOLATION LEVEL REPEATABLE READ`);
+      if (this.db.kind === 'postgres') await snapshots.setRepeatableRead(sql);
       const project = await this.projects.access(p, projectId, 'snapshots:create', sql);
       const items = await this.freeze(sql, project.id, project.classes, project.guidelineVersion);
       const hash = createHash('sha256');
       for (const it of items) hash.update(snapshotLine(it) + '\n', 'utf8');
       const contentHash = hash.digest('hex');
-      const [snap] = await sql.query<SnapshotRow>(
-        `INSERT INTO snapshot (project_id, note, created_by, content_hash, item_count) VALUES ($1, $2, $3, $4, $5) RETURNING ${COLS}`,
-        [project.id, note?.trim() || null, p.keyId, contentHash, items.length],
-      );
+      const snap = await snapshots.insertSnapshot(sql, { projectId: project.id, note: note?.trim() || null, createdBy: p.keyId, contentHash, itemCount: items.length });
       for (let s = 0; s < items.length; s += INSERT_CHUNK) {
         const chunk = items.slice(s, s + INSERT_CHUNK);
-        await sql.query(
-          `INSERT INTO snapshot_item (snapshot_id, ord, item_id, external_id, label, lineage)
-           SELECT $1, t.ord, t.item_id, t.external_id, t.label, t.lineage::jsonb
-           FROM unnest($2::int[], $3::uuid[], $4::text[], $5::text[], $6::text[]) AS t(ord, item_id, external_id, label, lineage)`,
-          [snap.id, chunk.map((_, i) => s + i), chunk.map((r) => r.itemId), chunk.map((r) => r.externalId), chunk.map((r) => r.label), chunk.map((r) => canonicalJson(r.lineage))],
-        );
+        await snapshots.insertSnapshotItems(sql, snap.id, s, chunk.map((r) => ({ itemId: r.itemId, externalId: r.externalId, label: r.label, lineageJson: canonicalJson(r.lineage) })));
       }
       return toView(snap);
     });
@@ -199,17 +182,14 @@ export class SnapshotService {
   /** Snapshots of a project, newest first. */
   async snapshots(p: Principal, projectId: string): Promise<SnapshotView[]> {
     const project = await this.projects.access(p, projectId, 'snapshots:read');
-    const rows = await this.db.query<SnapshotRow>(`SELECT ${COLS} FROM snapshot WHERE project_id = $1 ORDER BY created_at DESC, id DESC`, [project.id]);
+    const rows = await this.db.read((sql) => snapshots.findSnapshots(sql, project.id));
     return rows.map(toView);
   }
 
   /** A snapshot, checked as its project would be: out of scope or missing → NOT_FOUND, then the role. */
   async access(p: Principal, id: string, action: Action, field = 'id', sql?: Sql): Promise<SnapshotView> {
     let row: SnapshotRow | undefined;
-    if (isUuid(id)) {
-      const q = `SELECT ${COLS} FROM snapshot WHERE id = $1`;
-      row = (sql ? await sql.query<SnapshotRow>(q, [id]) : await this.db.query<SnapshotRow>(q, [id]))[0];
-    }
+    if (isUuid(id)) row = sql ? await snapshots.findSnapshot(sql, id) : await this.db.read((s) => snapshots.findSnapshot(s, id));
     if (!row || !AuthService.inScope(p, row.project_id)) throw notFound(`snapshot ${id}`, field);
     await this.projects.access(p, row.project_id, action, sql, field);
     return toView(row);
@@ -221,13 +201,7 @@ export class SnapshotService {
     const sa = await this.access(p, a, 'snapshots:read', 'a');
     const sb = await this.access(p, b, 'snapshots:read', 'b');
     if (sa.projectId !== sb.projectId) throw badInput('b', `snapshot ${b} belongs to another project than snapshot ${a}`);
-    const rows = await this.db.query<{ external_id: string; a_item: string | null; b_item: string | null; old_label: string | null; new_label: string | null }>(
-      `SELECT COALESCE(x.external_id, y.external_id) AS external_id, x.item_id AS a_item, y.item_id AS b_item, x.label AS old_label, y.label AS new_label
-       FROM (SELECT external_id, item_id, label FROM snapshot_item WHERE snapshot_id = $1) x
-       FULL JOIN (SELECT external_id, item_id, label FROM snapshot_item WHERE snapshot_id = $2) y ON x.external_id = y.external_id
-       WHERE x.external_id IS NULL OR y.external_id IS NULL OR x.label IS DISTINCT FROM y.label OR x.item_id <> y.item_id`,
-      [sa.id, sb.id],
-    );
+    const rows = await this.db.read((sql) => snapshots.diffSnapshotItems(sql, sa.id, sb.id));
     const added: SnapshotDiffItem[] = [];
     const removed: SnapshotDiffItem[] = [];
     const changed: SnapshotDiffItem[] = [];
@@ -263,10 +237,7 @@ export class SnapshotService {
     if (format === 'csv') yield CSV_COLUMNS.join(',') + '\r\n';
     let after = -1;
     for (;;) {
-      const rows = await this.db.query<{ ord: number; item_id: string; external_id: string; label: string | null; lineage: Lineage }>(
-        `SELECT ord, item_id, external_id, label, lineage FROM snapshot_item WHERE snapshot_id = $1 AND ord > $2 ORDER BY ord LIMIT ${EXPORT_PAGE}`,
-        [snapshotId, after],
-      );
+      const rows = await this.db.read((sql) => snapshots.findSnapshotItemPage<Lineage>(sql, snapshotId, after, EXPORT_PAGE));
       if (!rows.length) return;
       let chunk = '';
       for (const r of rows) {
@@ -286,15 +257,8 @@ export class SnapshotService {
     classes: string[],
     guidelineVersion: string,
   ): Promise<Array<{ itemId: string; externalId: string; label: string | null; lineage: Lineage }>> {
-    const items = await sql.query<{ id: string; external_id: string; current_label: number | null }>(
-      `SELECT id, external_id, current_label FROM item WHERE project_id = $1`,
-      [projectId],
-    );
-    const anns = await sql.query<{ id: string; item_id: string; label: number; kind: string; annotator: string; guideline_version: string | null }>(
-      `SELECT a.id, a.item_id, a.label, a.kind, n.name AS annotator, a.guideline_version FROM annotation a JOIN annotator n ON n.id = a.annotator_id
-       WHERE a.project_id = $1 AND a.kind IN ${LABELING_KINDS_SQL} AND ${CURRENT('a')} ORDER BY a.created_at, a.id`,
-      [projectId],
-    );
+    const items = await snapshots.findItemLabels(sql, projectId);
+    const anns = await snapshots.findCurrentLabelingAnnotations(sql, projectId);
     type Acc = { ids: string[]; annotators: Set<string>; versions: Set<string>; counts: Map<number, number>; votes: number; reviewed: boolean };
     const acc = new Map<string, Acc>();
     for (const a of anns) {
@@ -309,11 +273,11 @@ export class SnapshotService {
         x.votes++;
       }
     }
-    const issues = await this.latestIssues(sql, projectId);
+    const issues = new Map((await findLatestIssueStatuses(sql, projectId)).map((r) => [r.item_id, { status: r.status, decision: r.decision }]));
     const mv = await latestModelVersion(sql, projectId);
     const predicted = new Map<string, string>();
     if (mv) {
-      const rows = await sql.query<{ item_id: string; probs: Uint8Array }>(`SELECT item_id, probs FROM prediction WHERE model_version_id = $1`, [mv.id]);
+      const rows = await findPredictionProbs(sql, mv.id);
       for (const r of rows) {
         const pr = decodeFloat32(r.probs)!;
         let best = 0;
@@ -350,16 +314,5 @@ export class SnapshotService {
       const label = it.current_label === null ? null : (classes[it.current_label] ?? null);
       return { itemId: it.id, externalId: it.external_id, label, lineage };
     });
-  }
-
-  /** item id → its latest label issue's status and decision, when the label_issue table exists. */
-  private async latestIssues(sql: Sql, projectId: string): Promise<Map<string, { status: string; decision: string | null }>> {
-    const [{ t }] = await sql.query<{ t: boolean }>(`SELECT to_regclass('label_issue') IS NOT NULL AS t`);
-    if (!t) return new Map();
-    const rows = await sql.query<{ item_id: string; status: string; decision: string | null }>(
-      `SELECT DISTINCT ON (item_id) item_id, status, decision FROM label_issue WHERE project_id = $1 ORDER BY item_id, created_at DESC, id DESC`,
-      [projectId],
-    );
-    return new Map(rows.map((r) => [r.item_id, { status: r.status, decision: r.decision }]));
   }
 }

@@ -37,11 +37,8 @@ const SQL_NOT_YET_IN_REPOSITORIES = [
   'services/annotation.service.ts',
   'services/consensus.service.ts',
   'services/deletion.service.ts',
-  'services/drift.service.ts',
   'services/item.service.ts',
-  'services/label-issue.service.ts',
   'services/read-cache.ts',
-  'services/snapshot.service.ts',
   'services/stats.service.ts',
 ];
 
@@ -49,8 +46,6 @@ const SQL_NOT_YET_IN_REPOSITORIES = [
 const SERVICES_NOT_YET_SPLIT = [
   'services/annotation.service.ts',
   'services/consensus.service.ts',
-  'services/drift.service.ts',
-  'services/label-issue.service.ts',
 ];
 const MAX_SERVICE_LINES = 420;
 
