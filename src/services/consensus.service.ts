@@ -23,9 +23,6 @@ import { AgreementView, AnnotatorStatsService } from './annotator-stats.service'
 import { GoldItemData, GoldService } from './gold.service';
 
 export type { ConsensusMethodName, ConsensusOutcome, LabelTable, MethodReport } from '../quality/item-consensus';
-export type { AgreementView, AnnotatorStatView, AnnotatorStatsView } from './annotator-stats.service';
-export type { GoldItemData } from './gold.service';
-export type { LabelingFunctionView, LfSummaryView, WeakVoteData } from './weak-supervision.service';
 
 // ---- Loading ---------------------------------------------------------------------------------------------------
 
