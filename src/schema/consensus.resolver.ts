@@ -22,12 +22,12 @@ export class ConsensusResolver {
 
   @Query(() => AnnotatorStatsType, { complexity: aggregateCost('annotatorStats'), description: 'Throughput, agreement, accuracy on gold, kappa matrix and label drift per annotator.' })
   annotatorStats(@Arg('projectId', () => ID) projectId: string, @Ctx() ctx: Context) {
-    return ctx.services.consensus.annotatorStats(ctx.principal!, projectId);
+    return ctx.services.annotatorStats.annotatorStats(ctx.principal!, projectId);
   }
 
   @Query(() => AgreementType, { complexity: aggregateCost('agreement'), description: "Cohen's, Fleiss' kappa and Krippendorff's alpha over the HUMAN annotations made in [from, to)." })
   agreement(@Arg('projectId', () => ID) projectId: string, @Arg('from') from: Date, @Arg('to') to: Date, @Ctx() ctx: Context) {
-    return ctx.services.consensus.agreement(ctx.principal!, projectId, from, to);
+    return ctx.services.annotatorStats.agreement(ctx.principal!, projectId, from, to);
   }
 
   @Mutation(() => AddGoldItemsResultType, {
@@ -41,12 +41,12 @@ export class ConsensusResolver {
     @Arg('replace', { defaultValue: false, description: "Append the new answer for items that are already gold with another one." }) replace: boolean,
     @Ctx() ctx: Context,
   ) {
-    return ctx.services.consensus.addGoldItems(ctx.principal!, projectId, items, annotator, replace);
+    return ctx.services.gold.addGoldItems(ctx.principal!, projectId, items, annotator, replace);
   }
 
   @Mutation(() => LabelingFunctionType, { description: 'Registers a labeling function (a weak source); registering it again returns it.' })
   registerLabelingFunction(@Arg('projectId', () => ID) projectId: string, @Arg('name') name: string, @Ctx() ctx: Context) {
-    return ctx.services.consensus.registerLabelingFunction(ctx.principal!, projectId, name);
+    return ctx.services.weakSupervision.registerLabelingFunction(ctx.principal!, projectId, name);
   }
 
   @Mutation(() => SubmitWeakLabelsResultType, { description: "A labeling function's votes (label null = abstain), all or nothing." })
@@ -56,11 +56,11 @@ export class ConsensusResolver {
     @Arg('votes', () => [WeakVoteInput]) votes: WeakVoteInput[],
     @Ctx() ctx: Context,
   ) {
-    return ctx.services.consensus.submitWeakLabels(ctx.principal!, projectId, lf, votes);
+    return ctx.services.weakSupervision.submitWeakLabels(ctx.principal!, projectId, lf, votes);
   }
 
   @Query(() => LfSummaryType, { complexity: aggregateCost('lfSummary'), description: "Snorkel's lf_summary of the project's labeling functions." })
   lfSummary(@Arg('projectId', () => ID) projectId: string, @Ctx() ctx: Context) {
-    return ctx.services.consensus.lfSummary(ctx.principal!, projectId);
+    return ctx.services.weakSupervision.lfSummary(ctx.principal!, projectId);
   }
 }

@@ -2,10 +2,12 @@ import { ComputePool } from '../compute/pool';
 import type { TfBackendChoice } from '../config';
 import { Database } from '../db/database';
 import { AnnotationService } from './annotation.service';
+import { AnnotatorStatsService } from './annotator-stats.service';
 import { AuthService } from './auth.service';
 import { ConsensusService } from './consensus.service';
 import { DeletionService } from './deletion.service';
 import { DriftService } from './drift.service';
+import { GoldService } from './gold.service';
 import { ItemService } from './item.service';
 import { JobService } from './job.service';
 import { LabelIssueService } from './label-issue.service';
@@ -18,6 +20,7 @@ import { SelectionService } from './selection.service';
 import { SnapshotService } from './snapshot.service';
 import { StatsService } from './stats.service';
 import { TrainingService } from './training.service';
+import { WeakSupervisionService } from './weak-supervision.service';
 
 /** Every use-case service, wired once in the composition root. */
 export interface Services {
@@ -37,6 +40,9 @@ export interface Services {
   jobs: JobService;
   labelIssues: LabelIssueService;
   consensus: ConsensusService;
+  annotatorStats: AnnotatorStatsService;
+  gold: GoldService;
+  weakSupervision: WeakSupervisionService;
   routing: RoutingService;
   drift: DriftService;
   snapshots: SnapshotService;
@@ -64,6 +70,9 @@ export function createServices(db: Database, opts: { tfBackend?: TfBackendChoice
     jobs: new JobService(db, projects, () => services),
     labelIssues: new LabelIssueService(db, projects, compute, readCache),
     consensus: new ConsensusService(db, projects, new AnnotationService(db, projects), compute, readCache),
+    annotatorStats: new AnnotatorStatsService(db, projects, readCache),
+    gold: new GoldService(db, projects, new AnnotationService(db, projects)),
+    weakSupervision: new WeakSupervisionService(db, projects, readCache),
     routing: new RoutingService(db, projects),
     drift: new DriftService(db, projects, compute),
     snapshots: new SnapshotService(db, projects),
