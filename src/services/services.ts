@@ -12,6 +12,7 @@ import { LabelIssueService } from './label-issue.service';
 import { ModelService } from './model.service';
 import { ProjectService } from './project.service';
 import { ReadCache } from './read-cache';
+import { RetractionService } from './retraction.service';
 import { RoutingService } from './routing.service';
 import { SelectionService } from './selection.service';
 import { SnapshotService } from './snapshot.service';
@@ -27,6 +28,7 @@ export interface Services {
   projects: ProjectService;
   items: ItemService;
   annotations: AnnotationService;
+  retractions: RetractionService;
   stats: StatsService;
   models: ModelService;
   selection: SelectionService;
@@ -53,6 +55,7 @@ export function createServices(db: Database, opts: { tfBackend?: TfBackendChoice
     projects,
     items: new ItemService(db, projects),
     annotations: new AnnotationService(db, projects),
+    retractions: new RetractionService(db, projects),
     stats: new StatsService(db, projects, readCache),
     models: new ModelService(db, projects),
     selection: new SelectionService(db, projects),
