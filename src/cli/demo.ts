@@ -129,7 +129,7 @@ export async function seedDemo(services: Services, principal: Principal, opts: {
   // Evenly spaced over the corpus order, so both classes and both drift halves get some.
   const step = Math.max(1, Math.floor(multiplyLabeled.length / GOLD_ITEMS));
   const gold = multiplyLabeled.filter((_, i) => i % step === 0).slice(0, GOLD_ITEMS);
-  if (gold.length) await services.consensus.addGoldItems(principal, project.id, gold);
+  if (gold.length) await services.gold.addGoldItems(principal, project.id, gold);
   log.info('demo project seeded', { project: project.id, items: docs.length, annotations: annotations.length, gold: gold.length });
   return project.id;
 }

@@ -1,10 +1,5 @@
-import {
-  countAnnotationsByKind,
-  countAnnotators,
-  countItemsAndLabeled,
-  countOpenLabelIssues,
-  insertMetricsSnapshot,
-} from '../db/repositories/metrics.repository';
+import { countAnnotators, countOpenLabelIssues, insertMetricsSnapshot } from '../db/repositories/metrics.repository';
+import { countAnnotationsByKind, countItemsAndLabeled } from '../db/repositories/stats.repository';
 import { latestModelVersion } from '../db/repositories/model-version.repository';
 import type { Job } from './job';
 

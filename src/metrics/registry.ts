@@ -389,7 +389,7 @@ export class LoupeMetrics {
     if (cached && cached.key === key) return cached.value;
     const value = (async (): Promise<Record<string, number | null>> => {
       if (!p.consensus_run) return {};
-      const a = await this.services.consensus.agreement(await systemPrincipal(this.db), p.id, new Date(0), new Date(Date.now() + 1000));
+      const a = await this.services.annotatorStats.agreement(await systemPrincipal(this.db), p.id, new Date(0), new Date(Date.now() + 1000));
       return { fleiss_kappa: a.fleissKappa, krippendorff_alpha: a.krippendorffAlpha, cohen_kappa_mean: a.cohenKappaMean };
     })().catch((e) => {
       log.warn('metrics: agreement not computed', { project: p.name, error: (e as Error).message });

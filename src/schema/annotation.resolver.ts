@@ -21,6 +21,6 @@ export class AnnotationResolver {
       'Withdraws annotations: appends one RETRACTION per id, in one transaction, all or nothing, and the withdrawn annotations stop counting (votes, current labels, consensus). Retracting an id again writes nothing. ADMIN and QA_LEAD keys; a LABELING_TOOL key only annotations it wrote.',
   })
   retractAnnotations(@Arg('projectId', () => ID) projectId: string, @Arg('ids', () => [ID]) ids: string[], @Ctx() ctx: Context) {
-    return ctx.services.annotations.retract(ctx.principal!, projectId, ids);
+    return ctx.services.retractions.retract(ctx.principal!, projectId, ids);
   }
 }

@@ -1,3 +1,4 @@
+import { MAX_NAME } from '../services/names';
 import { IsOptional } from 'class-validator';
 import { Field, ID, InputType, ObjectType } from 'type-graphql';
 import { RoleEnum } from './enums';
@@ -16,7 +17,7 @@ export class ApiKeyType {
 
 @InputType()
 export class CreateApiKeyInput {
-  @Field() @Chars(1, 200) name: string;
+  @Field() @Chars(1, MAX_NAME) name: string;
   @Field(() => RoleEnum) role: RoleEnum;
   @Field(() => [ID], { nullable: true, description: 'Projects the key may reach (at least one); omit (or null) for every project. An empty list is refused.' })
   @IsOptional() @Entries(1, undefined, ' (omit it for every project)')

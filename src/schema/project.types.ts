@@ -1,8 +1,9 @@
+import { MAX_NAME } from '../services/names';
 import { IsOptional } from 'class-validator';
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { TaskTypeEnum } from './enums';
-import { MAX_CLASSES, MAX_EMBEDDING_DIM, MAX_NAME_CHARS, MIN_CLASSES } from '../services/project.service';
+import { MAX_CLASSES, MAX_EMBEDDING_DIM, MIN_CLASSES } from '../services/project.service';
 import { Chars, Entries, IntIn } from './input-rules';
 
 @ObjectType('Project')
@@ -25,22 +26,22 @@ export class ProjectType {
 
 @InputType()
 export class CreateProjectInput {
-  @Field() @Chars(1, MAX_NAME_CHARS) name: string;
-  @Field(() => [String], { description: `${MIN_CLASSES}–${MAX_CLASSES} class names of 1–${MAX_NAME_CHARS} characters.` }) @Entries(MIN_CLASSES, MAX_CLASSES) classes: string[];
+  @Field() @Chars(1, MAX_NAME) name: string;
+  @Field(() => [String], { description: `${MIN_CLASSES}–${MAX_CLASSES} class names of 1–${MAX_NAME} characters.` }) @Entries(MIN_CLASSES, MAX_CLASSES) classes: string[];
   @Field(() => TaskTypeEnum, { nullable: true }) taskType?: TaskTypeEnum;
   @Field(() => Int, { nullable: true }) @IsOptional() @IntIn(1, MAX_EMBEDDING_DIM) embeddingDim?: number;
   @Field(() => GraphQLJSONObject, { nullable: true, description: 'Project settings (see the README settings table); keys left out take their defaults.' })
   settings?: Record<string, unknown>;
-  @Field({ nullable: true }) @IsOptional() @Chars(1, MAX_NAME_CHARS) guidelineVersion?: string;
+  @Field({ nullable: true }) @IsOptional() @Chars(1, MAX_NAME) guidelineVersion?: string;
 }
 
 @InputType()
 export class UpdateProjectInput {
-  @Field({ nullable: true }) @IsOptional() @Chars(1, MAX_NAME_CHARS) name?: string;
+  @Field({ nullable: true }) @IsOptional() @Chars(1, MAX_NAME) name?: string;
   @Field(() => [String], { nullable: true, description: 'The current classes in order, optionally followed by new ones.' })
   @IsOptional() @Entries(MIN_CLASSES, MAX_CLASSES)
   classes?: string[];
   @Field(() => Int, { nullable: true }) @IsOptional() @IntIn(1, MAX_EMBEDDING_DIM) embeddingDim?: number;
   @Field(() => GraphQLJSONObject, { nullable: true, description: 'A JSON merge patch (RFC 7386) on the stored settings: objects merge key by key, null removes a key (its default applies), anything else replaces. The result is validated as a whole.' }) settings?: Record<string, unknown>;
-  @Field({ nullable: true }) @IsOptional() @Chars(1, MAX_NAME_CHARS) guidelineVersion?: string;
+  @Field({ nullable: true }) @IsOptional() @Chars(1, MAX_NAME) guidelineVersion?: string;
 }

@@ -1,10 +1,8 @@
 import { Database, Sql } from '../db/database';
 import { decodeFloat32 } from '../db/float32';
 import { notFound } from '../errors';
-import { AnnotationService } from './annotation.service';
 import { Principal } from './auth.service';
 import { ProjectService, ProjectView } from './project.service';
-import type { ReadCache } from './read-cache';
 import { MethodReport } from '../quality/item-consensus';
 import { probabilityAligner } from '../quality/label-table';
 import { loadHuman, loadWeak } from './consensus-tables';
@@ -18,9 +16,7 @@ import {
   upsertConsensusSummary,
 } from '../db/repositories/consensus.repository';
 import { findPredictionProbs } from '../db/repositories/prediction.repository';
-import { findProjectClasses } from '../db/repositories/project-classes.repository';
-import { AgreementView, AnnotatorStatsService } from './annotator-stats.service';
-import { GoldItemData, GoldService } from './gold.service';
+import { findProjectClasses } from '../db/repositories/project.repository';
 
 export type { ConsensusMethodName, ConsensusOutcome, LabelTable, MethodReport } from '../quality/item-consensus';
 
@@ -56,19 +52,11 @@ export interface ConsensusSummaryView {
 
 /** The consensus job and the summary of its last run. */
 export class ConsensusService {
-  private readonly annotatorStats: AnnotatorStatsService;
-  private readonly gold: GoldService;
-
   constructor(
     private readonly db: Database,
     private readonly projects: ProjectService,
-    annotations: AnnotationService,
     private readonly compute: ComputePool,
-    cache: ReadCache,
-  ) {
-    this.annotatorStats = new AnnotatorStatsService(db, projects, cache);
-    this.gold = new GoldService(db, projects, annotations);
-  }
+  ) {}
 
   // ---- The job ------------------------------------------------------------------------------------------------
 
@@ -150,15 +138,5 @@ export class ConsensusService {
       itemsByMethod: Object.entries(s.counts).map(([method, items]) => ({ method, items })),
       updatedAt: new Date(s.updated_at),
     };
-  }
-
-  /** {@link AnnotatorStatsService.agreement}, for callers that reach it through the consensus service. */
-  agreement(p: Principal, projectId: string, from: Date, to: Date): Promise<AgreementView> {
-    return this.annotatorStats.agreement(p, projectId, from, to);
-  }
-
-  /** {@link GoldService.addGoldItems}, for callers that reach it through the consensus service. */
-  addGoldItems(p: Principal, projectId: string, items: GoldItemData[], annotator = 'gold', replace = false): Promise<{ added: number; unchanged: number; itemIds: string[] }> {
-    return this.gold.addGoldItems(p, projectId, items, annotator, replace);
   }
 }

@@ -3,7 +3,7 @@ import { Database } from '../db/database';
 import { decodeFloat32 } from '../db/float32';
 import * as drift from '../db/repositories/drift.repository';
 import type { DriftKind, DriftReportRow, DriftRow } from '../db/repositories/drift.repository';
-import { findPredictionProbs } from '../db/repositories/label-issue.repository';
+import { findVersionProbs } from '../db/repositories/prediction.repository';
 import { latestModelVersion } from '../db/repositories/model-version.repository';
 import { Principal } from './auth.service';
 import {
@@ -139,7 +139,7 @@ export class DriftService {
     await progress(0.6, 'predictions');
     const mv = await this.db.read((sql) => latestModelVersion(sql, projectId));
     if (mv) {
-      const rows = await this.db.read((sql) => findPredictionProbs(sql, mv.id));
+      const rows = await this.db.read((sql) => findVersionProbs(sql, mv.id));
       const probs = new Map(rows.map((r) => [r.item_id, decodeFloat32(r.probs)!]));
       out.push(...predictionRows(ref, cur, probs, mv, s, windows));
     }

@@ -1,5 +1,7 @@
 import { Database } from '../db/database';
 import { decodeFloat32, encodeFloat32 } from '../db/float32';
+import { annotatorExists } from '../db/repositories/annotator-owner.repository';
+import { ItemFilterSpec, ItemRow, countItems, findItem, findItemPage, upsertItems } from '../db/repositories/item.repository';
 import { badInput, clip, forbidden, listed, notFound } from '../errors';
 import { Principal } from './auth.service';
 import { isUuid } from './ids';
@@ -15,6 +17,8 @@ export const MAX_DATA_BYTES = 1_048_576;
 export const MAX_DATA_DEPTH = 32;
 /** Cursor timestamps are microseconds since 1970 before the year 10000 (beyond: not a cursor of this API). */
 const MAX_CURSOR_US = 253_402_300_800_000_000n;
+export { ITEM_SELECT } from '../db/repositories/item.repository';
+
 const BASE64_RE = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 export interface ItemData {
@@ -70,33 +74,10 @@ export interface ItemPage {
   totalCount: number;
 }
 
-interface ItemRow {
-  id: string;
-  project_id: string;
-  external_id: string;
-  text: string | null;
-  data: Record<string, unknown> | null;
-  embedding: Uint8Array | null;
-  created_at: Date;
-  updated_at: Date;
-  current_label_name: string | null;
-  label_share: number | null;
-  label_votes: number;
-  label_source: 'MAJORITY_VOTE' | 'REVIEW' | null;
-  cursor_us: string;
-}
-
-export const ITEM_SELECT = `i.id, i.project_id, i.external_id, i.text, i.data, i.embedding, i.created_at, i.updated_at,
-  p.classes[i.current_label + 1] AS current_label_name, i.label_share, i.label_votes, i.label_source,
-  ((extract(epoch FROM i.created_at) * 1000000)::bigint)::text AS cursor_us`;
-
-/** Items with an active lease: all that a labeling tool may read (the items it was handed to label). */
 /** Whether the project refuses items without an embedding (settings.requireEmbedding; default false). */
 export function requireEmbeddingOf(project: Pick<ProjectView, 'settings'>): boolean {
   return effectiveSettings(project.settings).requireEmbedding;
 }
-
-const LEASED = `EXISTS (SELECT 1 FROM lease l WHERE l.item_id = i.id AND l.expires_at > now())`;
 
 /**
  * Labeling tools work blind: they read only leased items and never an item's current label, so neither gold items
@@ -206,17 +187,10 @@ export class ItemService {
       const rows: { id: string; external_id: string; inserted: boolean; no_embedding: boolean }[] = [];
       const size = (i: number) => (texts[i]?.length ?? 0) + (datas[i]?.length ?? 0) + (embs[i]?.byteLength ?? 0);
       for (const [s, e] of this.db.bulkRanges(n, size)) {
-        const part = await sql.query<{ id: string; external_id: string; inserted: boolean; no_embedding: boolean }>(
-          `INSERT INTO item (project_id, external_id, text, data, embedding)
-           SELECT $1, * FROM unnest($2::text[], $3::text[], $4::jsonb[], $5::bytea[])
-           ON CONFLICT (project_id, external_id) DO UPDATE SET
-             text = COALESCE(EXCLUDED.text, item.text),
-             data = COALESCE(EXCLUDED.data, item.data),
-             embedding = COALESCE(EXCLUDED.embedding, item.embedding),
-             updated_at = now()
-           RETURNING id, external_id, (xmax = 0) AS inserted, (embedding IS NULL) AS no_embedding`,
-          s === 0 && e === n ? [project.id, ext, texts, datas, embs] : [project.id, ext.slice(s, e), texts.slice(s, e), datas.slice(s, e), embs.slice(s, e)],
-        );
+        const whole = s === 0 && e === n;
+        const part = whole
+          ? await upsertItems(sql, project.id, ext, texts, datas, embs)
+          : await upsertItems(sql, project.id, ext.slice(s, e), texts.slice(s, e), datas.slice(s, e), embs.slice(s, e));
         for (const r of part) rows.push(r);
       }
       const byExt = new Map(rows.map((r) => [r.external_id, r]));
@@ -243,40 +217,23 @@ export class ItemService {
     const field = byId ? 'id' : 'externalId';
     const key = byId ? ref.id! : ref.externalId!;
     if (byId && !isUuid(key)) throw notFound(`item ${clip(key)}`, field);
-    const tool = isTool(p);
-    const rows = await this.db.query<ItemRow>(
-      `SELECT ${ITEM_SELECT} FROM item i JOIN project p ON p.id = i.project_id
-       WHERE i.project_id = $1 AND ${byId ? 'i.id = $2' : 'i.external_id = $2'}${tool ? ` AND ${LEASED}` : ''}`,
-      [project.id, key],
-    );
-    if (!rows[0]) throw notFound(byId ? `item ${clip(key)}` : `item with externalId "${clip(key)}"`, field);
-    return viewFor(p, rows[0]);
+    const row = await findItem(this.db, project.id, field, key, isTool(p));
+    if (!row) throw notFound(byId ? `item ${clip(key)}` : `item with externalId "${clip(key)}"`, field);
+    return viewFor(p, row);
   }
 
   async items(p: Principal, projectId: string, filter: ItemFilterData | null | undefined, first = 50, after?: string | null): Promise<ItemPage> {
     const project = await this.projects.access(p, projectId, 'items:read');
     if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE) throw badInput('first', `must be an integer in 1..${MAX_PAGE}`);
     const annotator = filter?.annotator;
-    if (annotator !== undefined && annotator !== null) {
-      const found = await this.db.query(`SELECT 1 FROM annotator WHERE project_id = $1 AND name = $2`, [project.id, annotator]);
-      if (!found.length) throw notFound(`annotator "${clip(annotator)}"`, 'filter.annotator');
+    if (annotator !== undefined && annotator !== null && !(await annotatorExists(this.db, project.id, annotator))) {
+      throw notFound(`annotator "${clip(annotator)}"`, 'filter.annotator');
     }
-    const { where, params } = this.filterSql(project, filter ?? {}, isTool(p));
-    const pageParams = [...params];
-    let pageWhere = where;
-    if (after) {
-      const c = decodeCursor(after);
-      pageParams.push(c.us, c.id);
-      pageWhere += ` AND (i.created_at, i.id) > (timestamptz 'epoch' + ($${pageParams.length - 1}::bigint * interval '1 microsecond'), $${pageParams.length}::uuid)`;
-    }
-    pageParams.push(first + 1);
+    const spec = this.filterSpec(project, filter ?? {}, isTool(p));
+    const cursor = after ? decodeCursor(after) : null;
     return this.db.read(async (sql) => {
-      const rows = await sql.query<ItemRow>(
-        `SELECT ${ITEM_SELECT} FROM item i JOIN project p ON p.id = i.project_id
-         WHERE ${pageWhere} ORDER BY i.created_at, i.id LIMIT $${pageParams.length}`,
-        pageParams,
-      );
-      const [{ n }] = await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM item i WHERE ${where}`, params);
+      const rows = await findItemPage(sql, project.id, spec, cursor, first + 1);
+      const n = await countItems(sql, project.id, spec);
       const edges = rows.slice(0, first).map((r) => ({ cursor: encodeCursor(r.cursor_us, r.id), node: viewFor(p, r) }));
       return {
         edges,
@@ -286,40 +243,26 @@ export class ItemService {
     });
   }
 
-  private filterSql(project: ProjectView, f: ItemFilterData, tool: boolean): { where: string; params: unknown[] } {
-    const params: unknown[] = [project.id];
-    const conds = ['i.project_id = $1'];
+  /** The filter, checked: labeling tools see no labels (only leased items); a label must be one of the classes. */
+  private filterSpec(project: ProjectView, f: ItemFilterData, tool: boolean): ItemFilterSpec {
     if (tool) {
       for (const k of ['labeled', 'label', 'annotator'] as const) {
         if (f[k] !== undefined && f[k] !== null) throw forbidden(`labeling tools see no labels: filter.${k} is not available to them`, `filter.${k}`);
       }
-      conds.push(LEASED);
     }
-    if (f.labeled === true) conds.push('i.current_label IS NOT NULL');
-    if (f.labeled === false) conds.push('i.current_label IS NULL');
+    let label: number | null = null;
     if (f.label !== undefined && f.label !== null) {
-      const idx = project.classes.indexOf(f.label);
-      if (idx < 0) throw badInput('filter.label', `"${clip(f.label)}" is not one of the project's classes (${listed(project.classes)})`);
-      params.push(idx);
-      conds.push(`i.current_label = $${params.length}`);
+      label = project.classes.indexOf(f.label);
+      if (label < 0) throw badInput('filter.label', `"${clip(f.label)}" is not one of the project's classes (${listed(project.classes)})`);
     }
-    if (f.annotator !== undefined && f.annotator !== null) {
-      params.push(f.annotator);
-      conds.push(`EXISTS (SELECT 1 FROM annotation a JOIN annotator n ON n.id = a.annotator_id
-        WHERE a.item_id = i.id AND n.project_id = i.project_id AND n.name = $${params.length})`);
-    }
-    if (f.externalId !== undefined && f.externalId !== null) {
-      params.push(f.externalId);
-      conds.push(`i.external_id = $${params.length}`);
-    }
-    if (f.createdAfter) {
-      params.push(f.createdAfter);
-      conds.push(`i.created_at >= $${params.length}`);
-    }
-    if (f.createdBefore) {
-      params.push(f.createdBefore);
-      conds.push(`i.created_at < $${params.length}`);
-    }
-    return { where: conds.join(' AND '), params };
+    return {
+      leasedOnly: tool,
+      labeled: f.labeled,
+      label,
+      annotator: f.annotator,
+      externalId: f.externalId,
+      createdAfter: f.createdAfter,
+      createdBefore: f.createdBefore,
+    };
   }
 }

@@ -1,3 +1,4 @@
+import { findProjectSettings } from '../db/repositories/project.repository';
 import type { ComputePool } from '../compute/pool';
 import type { Database, Sql } from '../db/database';
 import { badInput, conflict, notFound } from '../errors';
@@ -199,7 +200,7 @@ export class LabelIssueService {
   async detect(projectId: string, opts: DetectOptions = {}): Promise<DetectCounts> {
     const progress = opts.progress ?? (async () => undefined);
     const counts: DetectCounts = { labeled: 0, flagged: 0, opened: 0, reopened: 0, refreshed: 0, keptClosed: 0, removed: 0, open: 0 };
-    const project = await this.db.read((sql) => issues.findProjectSettings(sql, projectId));
+    const project = await this.db.read((sql) => findProjectSettings(sql, projectId));
     if (!project) throw notFound(`project ${projectId}`, 'projectId');
     const { filterBy, rankBy } = effectiveSettings(project.settings).labelIssues;
 

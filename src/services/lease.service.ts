@@ -1,3 +1,4 @@
+import { MAX_NAME } from './names';
 import { Database } from '../db/database';
 import { badInput, notFound } from '../errors';
 import { Principal } from './auth.service';
@@ -16,7 +17,6 @@ export const DEFAULT_SKIP_COOLDOWN_SECONDS = effectiveSettings({}).skipCooldownS
 /** A lease's length when the project's settings give no `leaseSeconds`. */
 export const DEFAULT_LEASE_SECONDS = effectiveSettings({}).leaseSeconds;
 export { MAX_LEASE_SECONDS };
-const MAX_NAME = 200;
 
 export interface LeaseView {
   itemId: string;
@@ -24,7 +24,7 @@ export interface LeaseView {
   expiresAt: Date;
 }
 
-/** Checks an annotator name: non-empty, at most 200 characters. */
+/** Checks an annotator name: non-empty, at most MAX_NAME characters. */
 export function checkAnnotator(a: unknown): string {
   if (typeof a !== 'string' || a.trim() === '' || a.length > MAX_NAME) throw badInput('annotator', `must be a non-empty name of at most ${MAX_NAME} characters`);
   return a;

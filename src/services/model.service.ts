@@ -1,3 +1,4 @@
+import { MAX_NAME } from './names';
 import { Database, Sql } from '../db/database';
 import { decodeFloat32, encodeFloat32 } from '../db/float32';
 import { badInput, forbidden } from '../errors';
@@ -17,7 +18,6 @@ export { insertModelVersion };
 export const MAX_PREDICTIONS = 100_000;
 /** A probability row must sum to 1 within this (float32 and rounding in clients' softmax). */
 export const PROB_SUM_TOLERANCE = 1e-4;
-const MAX_MODEL_NAME = 200;
 /** The name of Loupe's own model; external models may not take it. */
 export const BUILTIN_MODEL_NAME = 'builtin';
 
@@ -118,7 +118,7 @@ export class ModelService {
     return this.db.transaction(async (sql) => {
       const project = await this.projects.access(p, projectId, 'predictions:submit', sql);
       const name = typeof modelName === 'string' ? modelName.trim() : '';
-      if (name === '' || name.length > MAX_MODEL_NAME) throw badInput('modelName', `must be a non-empty name of at most ${MAX_MODEL_NAME} characters`);
+      if (name === '' || name.length > MAX_NAME) throw badInput('modelName', `must be a non-empty name of at most ${MAX_NAME} characters`);
       if (name === BUILTIN_MODEL_NAME) throw badInput('modelName', `"${BUILTIN_MODEL_NAME}" is reserved for Loupe's own model`);
       const k = project.classes.length;
       const n = predictions.length;

@@ -1,3 +1,4 @@
+import { MAX_NAME } from './names';
 import { Database, Sql } from '../db/database';
 import type { TaskType } from '../db/entities/project.entity';
 import {
@@ -54,7 +55,6 @@ export const MAX_CLASSES = 1000;
 /** Largest embeddingDim. */
 export const MAX_EMBEDDING_DIM = 65_536;
 /** Longest project name, class name and guideline version. */
-export const MAX_NAME_CHARS = 200;
 const fmt = (x: number) => x.toLocaleString('en-US');
 
 const toView = (r: ProjectRow): ProjectView => ({
@@ -75,7 +75,7 @@ function validateClasses(classes: unknown, field: string): string[] {
   if (classes.length < MIN_CLASSES || classes.length > MAX_CLASSES) throw badInput(field, `must have ${fmt(MIN_CLASSES)}–${fmt(MAX_CLASSES)} entries`);
   const seen = new Set<string>();
   classes.forEach((c, i) => {
-    if (typeof c !== 'string' || c.length === 0 || c.length > MAX_NAME_CHARS) throw badInput(`${field}[${i}]`, `must have 1–${MAX_NAME_CHARS} characters`);
+    if (typeof c !== 'string' || c.length === 0 || c.length > MAX_NAME) throw badInput(`${field}[${i}]`, `must have 1–${MAX_NAME} characters`);
     if (c.trim() === '' || c !== c.trim()) throw badInput(`${field}[${i}]`, 'must be a non-empty name without surrounding spaces');
     if (seen.has(c)) throw badInput(`${field}[${i}]`, `duplicate class "${clip(c)}"`);
     seen.add(c);
@@ -92,7 +92,7 @@ function validateDim(dim: unknown, field: string): number | null {
 }
 
 function validateName(name: unknown, field: string): string {
-  if (typeof name !== 'string' || name.length > MAX_NAME_CHARS) throw badInput(field, `must have 1–${MAX_NAME_CHARS} characters`);
+  if (typeof name !== 'string' || name.length > MAX_NAME) throw badInput(field, `must have 1–${MAX_NAME} characters`);
   if (name.trim() === '') throw badInput(field, 'must not be empty');
   return name.trim();
 }

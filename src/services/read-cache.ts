@@ -1,4 +1,5 @@
 import type { Database } from '../db/database';
+import { projectDataVersion } from '../db/repositories/data-version.repository';
 
 /** How many results a replica keeps (least recently used first out). */
 export const READ_CACHE_ENTRIES = 500;
@@ -35,8 +36,7 @@ export class ReadCache {
 
   /** The project's current data version (a decimal string; it only grows). */
   async version(projectId: string): Promise<string> {
-    const [r] = await this.db.query<{ v: string }>(`SELECT coalesce(sum(version), 0)::text AS v FROM project_data_version WHERE project_id = $1`, [projectId]);
-    return r.v;
+    return projectDataVersion(this.db, projectId);
   }
 
   /** The cached result of `field(args)` for the project at its current data version, else `compute()`'s (kept). */

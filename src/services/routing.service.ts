@@ -18,7 +18,7 @@ import {
   tableExists,
 } from '../db/repositories/route.repository';
 import { countItems, findItemIdsByCreationAndId } from '../db/repositories/item-list.repository';
-import { findProjectSettings } from '../db/repositories/project-lookup.repository';
+import { findProjectSettings } from '../db/repositories/project.repository';
 
 /** Where an item goes next: routeItems' four paths, and DONE for items already settled by people. */
 export type RouteName = 'AUTO_ACCEPT' | 'SINGLE_REVIEW' | 'CONSENSUS' | 'EXPERT' | 'DONE';

@@ -15,6 +15,7 @@ import { LeaseService } from './lease.service';
 import { ModelService } from './model.service';
 import { ProjectService } from './project.service';
 import { ReadCache } from './read-cache';
+import { RetractionService } from './retraction.service';
 import { RoutingService } from './routing.service';
 import { SelectionService } from './selection.service';
 import { SnapshotService } from './snapshot.service';
@@ -31,6 +32,7 @@ export interface Services {
   projects: ProjectService;
   items: ItemService;
   annotations: AnnotationService;
+  retractions: RetractionService;
   stats: StatsService;
   models: ModelService;
   selection: SelectionService;
@@ -62,6 +64,7 @@ export function createServices(db: Database, opts: { tfBackend?: TfBackendChoice
     projects,
     items: new ItemService(db, projects),
     annotations: new AnnotationService(db, projects),
+    retractions: new RetractionService(db, projects),
     stats: new StatsService(db, projects, readCache),
     models: new ModelService(db, projects),
     selection: new SelectionService(db, projects),
@@ -69,7 +72,7 @@ export function createServices(db: Database, opts: { tfBackend?: TfBackendChoice
     training: new TrainingService(db, projects, compute, opts.tfBackend, () => services.jobs.runner),
     jobs: new JobService(db, projects, () => services),
     labelIssues: new LabelIssueService(db, projects, compute, readCache),
-    consensus: new ConsensusService(db, projects, new AnnotationService(db, projects), compute, readCache),
+    consensus: new ConsensusService(db, projects, compute),
     annotatorStats: new AnnotatorStatsService(db, projects, readCache),
     gold: new GoldService(db, projects, new AnnotationService(db, projects)),
     weakSupervision: new WeakSupervisionService(db, projects, readCache),

@@ -6,7 +6,8 @@ import { Action, AuthService, Principal } from './auth.service';
 import { isUuid } from './ids';
 import { ProjectService } from './project.service';
 import { latestModelVersion } from '../db/repositories/model-version.repository';
-import { findLatestIssueStatuses, findPredictionProbs } from '../db/repositories/label-issue.repository';
+import { findLatestIssueStatuses } from '../db/repositories/label-issue.repository';
+import { findVersionProbs } from '../db/repositories/prediction.repository';
 import * as snapshots from '../db/repositories/snapshot.repository';
 import type { SnapshotRow } from '../db/repositories/snapshot.repository';
 
@@ -277,7 +278,7 @@ export class SnapshotService {
     const mv = await latestModelVersion(sql, projectId);
     const predicted = new Map<string, string>();
     if (mv) {
-      const rows = await findPredictionProbs(sql, mv.id);
+      const rows = await findVersionProbs(sql, mv.id);
       for (const r of rows) {
         const pr = decodeFloat32(r.probs)!;
         let best = 0;

@@ -3,7 +3,7 @@ import { Database } from '../db/database';
 import type { ComputePool } from '../compute/pool';
 import type { TrainInput } from '../compute/tasks';
 import { decodeFloat32, encodeFloat32 } from '../db/float32';
-import { JOB_RUN_COLS, JobRunRow, JobRunView, toJobRunView } from '../jobs/job-run';
+import { JobRunView, toJobRunView } from '../jobs/job-run';
 import { log } from '../logger';
 import { labelPriorEntropy, worseThanPriorWarning } from '../quality/prior-baseline';
 import { Principal } from './auth.service';
@@ -11,8 +11,8 @@ import { BUILTIN_MODEL_NAME } from './model.service';
 import { insertModelVersion } from '../db/repositories/model-version.repository';
 import { insertPredictionsWithCommittee } from '../db/repositories/prediction.repository';
 import { findTrainingRows } from '../db/repositories/item-embedding.repository';
-import { findProjectShape } from '../db/repositories/project-lookup.repository';
-import { listJobRuns } from '../db/repositories/job-run-list.repository';
+import { findProjectShape } from '../db/repositories/project.repository';
+import { listJobRuns } from '../db/repositories/job-run.repository';
 import { ProjectService, ProjectView } from './project.service';
 
 /** Folds of the cross-validation that gives labeled items their out-of-sample probabilities (and the pool a committee). */
@@ -83,7 +83,7 @@ export class TrainingService {
   /** Job runs of a project, newest first. */
   async jobRuns(p: Principal, projectId: string): Promise<JobRunView[]> {
     await this.projects.access(p, projectId, 'model:read');
-    const rows = await this.db.read((sql) => listJobRuns<JobRunRow>(sql, projectId, JOB_RUN_COLS));
+    const rows = await this.db.read((sql) => listJobRuns(sql, projectId));
     return rows.map(toJobRunView);
   }
 

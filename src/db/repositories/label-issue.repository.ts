@@ -1,6 +1,6 @@
 import type { Sql } from '../database';
 import { LABELING_KINDS_SQL } from '../annotation-sql';
-import { ITEM_SELECT } from '../item-sql';
+import { ITEM_SELECT } from './item.repository';
 
 export type LabelIssueStatus = 'OPEN' | 'RESOLVED';
 export type LabelIssueDecision = 'ACCEPT_SUGGESTION' | 'KEEP_GIVEN' | 'RELABEL' | 'NOT_SURE';
@@ -171,12 +171,6 @@ export async function markIssueResolved(
   );
 }
 
-/** The project's settings, or undefined when there is no such project. */
-export async function findProjectSettings(sql: Sql, projectId: string): Promise<{ settings: Record<string, unknown> | null } | undefined> {
-  const [project] = await sql.query<{ settings: Record<string, unknown> | null }>(`SELECT settings FROM project WHERE id = $1`, [projectId]);
-  return project;
-}
-
 /**
  * Takes the project's label-issue writer lock (NO KEY UPDATE: inserts referencing the project are not blocked) and
  * records `modelVersionId` as the version the issue set comes from.
@@ -285,11 +279,6 @@ export function findLabeledPredictions(
      ORDER BY i.id`,
     [projectId, modelVersionId, numClasses],
   );
-}
-
-/** Every prediction (item id, stored float32 probabilities) of model version `modelVersionId`. */
-export function findPredictionProbs(sql: Sql, modelVersionId: string): Promise<Array<{ item_id: string; probs: Uint8Array }>> {
-  return sql.query<{ item_id: string; probs: Uint8Array }>(`SELECT item_id, probs FROM prediction WHERE model_version_id = $1`, [modelVersionId]);
 }
 
 /** Each item's latest label issue (by creation) with its status and decision; empty when the label_issue table does not exist. */

@@ -3,22 +3,6 @@ import { latestModelVersionIdSql } from './model-version.repository';
 
 // ---- a project's key figures (the metrics job's snapshot) -----------------------------------------------------------
 
-/** The project's items and how many of them have a current label. */
-export async function countItemsAndLabeled(sql: Sql, projectId: string): Promise<{ items: number; labeled: number }> {
-  const [row] = await sql.query<{ items: number; labeled: number }>(
-    `SELECT count(*)::int AS items, count(current_label)::int AS labeled FROM item WHERE project_id = $1`,
-    [projectId],
-  );
-  return row;
-}
-
-/** The project's annotations counted by kind (kinds without any left out), in kind order. */
-export function countAnnotationsByKind(sql: Sql, projectId: string): Promise<Array<{ kind: string; n: number }>> {
-  return sql.query<{ kind: string; n: number }>(`SELECT kind, count(*)::int AS n FROM annotation WHERE project_id = $1 GROUP BY kind ORDER BY kind`, [
-    projectId,
-  ]);
-}
-
 /** How many annotators the project has. */
 export async function countAnnotators(sql: Sql, projectId: string): Promise<number> {
   const [{ annotators }] = await sql.query<{ annotators: number }>(`SELECT count(*)::int AS annotators FROM annotator WHERE project_id = $1`, [projectId]);

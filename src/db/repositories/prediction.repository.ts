@@ -44,7 +44,7 @@ export interface VersionProbabilities {
 export async function versionProbabilities(sql: Sql, version: LatestModelVersion, opts: { committee?: boolean } = {}): Promise<VersionProbabilities> {
   const rows = opts.committee
     ? await sql.query<{ item_id: string; probs: Uint8Array; committee: Uint8Array | null }>(`SELECT item_id, probs, committee FROM prediction WHERE model_version_id = $1`, [version.id])
-    : await sql.query<{ item_id: string; probs: Uint8Array; committee?: undefined }>(`SELECT item_id, probs FROM prediction WHERE model_version_id = $1`, [version.id]);
+    : ((await findVersionProbs(sql, version.id)) as Array<{ item_id: string; probs: Uint8Array; committee?: undefined }>);
   const probs = new Map<string, Float32Array>();
   const committee = new Map<string, Float32Array>();
   let members = 0;
@@ -87,4 +87,9 @@ export function findPredictionProbs(sql: Sql, modelVersionId: string, itemIds: r
     modelVersionId,
     itemIds,
   ]);
+}
+
+/** A model version's stored probabilities (float32 bytes), one row per item it predicted. */
+export function findVersionProbs(sql: Sql, modelVersionId: string): Promise<Array<{ item_id: string; probs: Uint8Array }>> {
+  return sql.query<{ item_id: string; probs: Uint8Array }>(`SELECT item_id, probs FROM prediction WHERE model_version_id = $1`, [modelVersionId]);
 }

@@ -84,3 +84,21 @@ export async function countEmbeddedItems(sql: Sql, projectId: string): Promise<n
   const [{ n }] = await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM item WHERE project_id = $1 AND embedding IS NOT NULL`, [projectId]);
   return n;
 }
+
+/** A project's settings by id (no access check: for jobs), or null when there is no such project. */
+export async function findProjectSettings(sql: Sql, projectId: string): Promise<{ settings: Record<string, unknown> | null } | null> {
+  const [project] = await sql.query<{ settings: Record<string, unknown> | null }>(`SELECT settings FROM project WHERE id = $1`, [projectId]);
+  return project ?? null;
+}
+
+/** A project's classes and embedding dimension by id (no access check: for jobs), or null when there is no such project. */
+export async function findProjectShape(sql: Sql, projectId: string): Promise<{ id: string; classes: string[]; embedding_dim: number | null } | null> {
+  const [row] = await sql.query<{ id: string; classes: string[]; embedding_dim: number | null }>(`SELECT id, classes, embedding_dim FROM project WHERE id = $1`, [projectId]);
+  return row ?? null;
+}
+
+/** A project's id and classes, or null when there is no such project. */
+export async function findProjectClasses(sql: Sql, projectId: string): Promise<{ id: string; classes: string[] } | null> {
+  const [row] = await sql.query<{ id: string; classes: string[] }>(`SELECT id, classes FROM project WHERE id = $1`, [projectId]);
+  return row ?? null;
+}
