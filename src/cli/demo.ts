@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Sql } from '../db/database';
-import { deleteAnnotationsByClientMutationId, insertAnnotationRows } from '../db/repositories/annotation-rows.repository';
+import { deleteAnnotationsByClientMutationId, insertAnnotationRows } from '../db/repositories/annotation.repository';
 import { findJobRun, JobRunRow } from '../db/repositories/job-run.repository';
 import type { JobRunView, JobStatus } from '../jobs/job-run';
 import { log } from '../logger';

@@ -1,4 +1,4 @@
-import type { AnnotationKind } from './entities/annotation.entity';
+import type { AnnotationKind } from './types';
 
 /**
  * Which annotations count. Each annotation fills a slot of its (item, annotator): HUMAN and GOLD share one (both are

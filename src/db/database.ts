@@ -5,7 +5,6 @@ import { DataSource, QueryRunner } from 'typeorm';
 import { PGliteDriver } from 'typeorm-pglite';
 import { migrations } from '../../migrations';
 import { log } from '../logger';
-import { entities } from './entities';
 
 /** Something that runs SQL: a transaction or a plain connection. */
 export interface Sql {
@@ -50,7 +49,6 @@ export class Database {
       ds = new DataSource({
         type: 'postgres',
         url: opts.databaseUrl,
-        entities,
         migrations,
         synchronize: false,
         installExtensions: false,
@@ -63,7 +61,6 @@ export class Database {
       ds = new DataSource({
         type: 'postgres',
         driver: new PGliteDriver({ dataDir: dir }).driver,
-        entities,
         migrations,
         synchronize: false,
         installExtensions: false,

@@ -1,4 +1,4 @@
-import type { AnnotationKind } from '../db/entities/annotation.entity';
+import type { AnnotationKind } from '../db/types';
 import type { AnnotationRow } from '../db/repositories/annotation.repository';
 import type { AnnotatorView } from './annotator-ownership';
 

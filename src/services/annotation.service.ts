@@ -1,7 +1,7 @@
 import { MAX_NAME } from './names';
 import { Database, Sql } from '../db/database';
-import type { AnnotationKind } from '../db/entities/annotation.entity';
-import type { AnnotatorKind } from '../db/entities/annotator.entity';
+import type { AnnotationKind } from '../db/types';
+import type { AnnotatorKind } from '../db/types';
 import { slotOf } from '../db/annotation-sql';
 import {
   AnnotationRow,

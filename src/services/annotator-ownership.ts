@@ -1,7 +1,7 @@
 import type { Sql } from '../db/database';
-import type { AnnotationKind } from '../db/entities/annotation.entity';
-import type { AnnotatorKind } from '../db/entities/annotator.entity';
-import { OwnedAnnotator, claimAnnotators, findAnnotatorsByName, findAnnotatorsWithOwner, insertAnnotators } from '../db/repositories/annotator-owner.repository';
+import type { AnnotationKind } from '../db/types';
+import type { AnnotatorKind } from '../db/types';
+import { OwnedAnnotator, claimAnnotators, findAnnotatorsByName, findAnnotatorsWithOwner, insertAnnotators } from '../db/repositories/annotator.repository';
 import { clip, forbidden } from '../errors';
 import type { Principal } from './auth.service';
 

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Database, Sql } from '../db/database';
-import type { Role } from '../db/entities/api-key.entity';
+import type { Role } from '../db/types';
 import {
   ApiKeyRow,
   countApiKeys,
@@ -13,7 +13,7 @@ import {
   revokeApiKey,
 } from '../db/repositories/api-key.repository';
 import { existingProjectIds } from '../db/repositories/project.repository';
-import type { AnnotationKind } from '../db/entities/annotation.entity';
+import type { AnnotationKind } from '../db/types';
 import { badInput, forbidden, LoupeError, notFound } from '../errors';
 import { log } from '../logger';
 import { isUuid } from './ids';

@@ -4,7 +4,7 @@ import { createRng } from '../quality/rng';
 import type { SelectResult } from '../sampling';
 import type { ItemView } from './item.service';
 import { effectiveSettings } from './settings';
-import { findGoldItemsByKey } from '../db/repositories/pool-annotation.repository';
+import { findGoldItemsByKey } from '../db/repositories/annotation.repository';
 
 /** Share of a nextBatch that is gold items when the project's settings give no `goldRate`. */
 export const DEFAULT_GOLD_RATE = effectiveSettings({}).goldRate;

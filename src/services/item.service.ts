@@ -1,6 +1,6 @@
 import { Database } from '../db/database';
 import { decodeFloat32, encodeFloat32 } from '../db/float32';
-import { annotatorExists } from '../db/repositories/annotator-owner.repository';
+import { annotatorExists } from '../db/repositories/annotator.repository';
 import { ItemFilterSpec, ItemRow, countItems, findItem, findItemPage, upsertItems } from '../db/repositories/item.repository';
 import { badInput, clip, forbidden, listed, notFound } from '../errors';
 import { Principal } from './auth.service';

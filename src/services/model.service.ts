@@ -6,10 +6,9 @@ import { labelPriorEntropy, meanLogLoss, worseThanPriorWarning } from '../qualit
 import { AuthService, Principal } from './auth.service';
 import { ProjectService } from './project.service';
 import { matchItemRefs, splitItemRefs } from './item-refs';
-import { findItemsByRef } from '../db/repositories/item.repository';
+import { findItemsByRef, countCurrentLabels, findCurrentLabelsBelow } from '../db/repositories/item.repository';
 import { findModelVersion, insertModelVersion, LatestModelVersion, listModelVersions, ModelKind, ModelVersionRow } from '../db/repositories/model-version.repository';
 import { findLatestItemPredictions, insertPredictions } from '../db/repositories/prediction.repository';
-import { countCurrentLabels, findCurrentLabelsBelow } from '../db/repositories/item-list.repository';
 
 export type { ModelKind, NewModelVersion } from '../db/repositories/model-version.repository';
 export { insertModelVersion };

@@ -1,6 +1,6 @@
 import { MAX_NAME } from './names';
 import { Database, Sql } from '../db/database';
-import type { TaskType } from '../db/entities/project.entity';
+import type { TaskType } from '../db/types';
 import {
   countEmbeddedItems,
   findProject,

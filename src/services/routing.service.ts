@@ -17,7 +17,7 @@ import {
   RouteColumns,
   tableExists,
 } from '../db/repositories/route.repository';
-import { countItems, findItemIdsByCreationAndId } from '../db/repositories/item-list.repository';
+import { countProjectItems, findItemIdsByCreationAndId } from '../db/repositories/item.repository';
 import { findProjectSettings } from '../db/repositories/project.repository';
 
 /** Where an item goes next: routeItems' four paths, and DONE for items already settled by people. */
@@ -94,7 +94,7 @@ export class RoutingService {
     const project = await this.projects.access(p, projectId, 'routes:read');
     return this.db.read(async (sql) => {
       const rows = await countRoutes(sql, project.id);
-      const n = await countItems(sql, project.id);
+      const n = await countProjectItems(sql, project.id);
       const last = await lastRouteRun(sql, project.id);
       const by = new Map(rows.map((r) => [r.route as RouteName, r]));
       return {

@@ -14,14 +14,14 @@ import { notUsedReason, usableForScoring } from './model.service';
 import { checkAnnotator, leaseSecondsOf } from './lease.service';
 import { countKeyLeases, countOthersLeases, deleteExpiredLeases, findOwnLeasedItems, findSkippedItems, lockLeases, upsertLeases } from '../db/repositories/lease.repository';
 import { findProjectRoutes } from '../db/repositories/route.repository';
-import { findGoldItemIds, findItemsAnnotatedBy } from '../db/repositories/pool-annotation.repository';
+import { findGoldItemIds, findItemsAnnotatedBy } from '../db/repositories/annotation.repository';
 import {
   findItemIdsByCreation,
   findItemIdsWithoutEmbedding,
   findItemsWithProject,
   findItemVotes,
   findLabeledItems,
-} from '../db/repositories/item-list.repository';
+} from '../db/repositories/item.repository';
 
 /** The strategies nextBatch offers (selectBatch's RELABEL_OR_NEW needs ActiveLab scores the service does not compute yet). */
 export const NEXT_BATCH_STRATEGIES = ['RANDOM', 'LEAST_CONFIDENCE', 'MARGIN', 'ENTROPY', 'VOTE_ENTROPY', 'KL_CONSENSUS', 'KCENTER', 'HYBRID', 'CLUSTER_MARGIN', 'RELABEL_OR_NEW'] as const;

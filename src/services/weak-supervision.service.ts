@@ -1,7 +1,7 @@
 import { Database } from '../db/database';
 import { findAnnotatorByName } from '../db/repositories/annotator.repository';
 import { findLatestLabelsOfKind } from '../db/repositories/consensus.repository';
-import { findCurrentLabels } from '../db/repositories/item-label.repository';
+import { findCurrentLabels } from '../db/repositories/item.repository';
 import {
   findLabelingFunctionId,
   findWeakVoteLabels,

@@ -1,7 +1,6 @@
 import { boolArray, joinedIdsArray, numberArray, textArray, uuidArray } from '../array-literal';
 import type { Sql } from '../database';
-import type { AnnotationKind } from '../entities/annotation.entity';
-import type { AnnotatorKind } from '../entities/annotator.entity';
+import type { AnnotationKind, AnnotatorKind } from '../types';
 import { CURRENT, LABELING_KINDS_SQL, SLOT_SQL, VOTE_KINDS_SQL, slotOf } from '../annotation-sql';
 
 /** An annotation as read with its annotator and label name (ANNOTATION_SELECT over ANNOTATION_FROM). */
@@ -359,4 +358,45 @@ export function findAnnotationsOfItems(sql: Sql, itemIds: readonly string[], onl
         [itemIds, onlyApiKey],
       )
     : sql.query<AnnotationRow>(`SELECT ${ANNOTATION_SELECT} FROM ${ANNOTATION_FROM} WHERE a.item_id = ANY($1::uuid[]) ORDER BY a.created_at, a.id`, [itemIds]);
+}
+
+/** A whole `annotation` row, as `RETURNING *` gives it (for writing it back unchanged but for some columns). */
+export type AnnotationRecord = { client_mutation_id: string; created_at: string } & Record<string, unknown>;
+
+/** Deletes the project's annotations of these clientMutationIds and returns them whole. */
+export function deleteAnnotationsByClientMutationId(sql: Sql, projectId: string, clientMutationIds: readonly string[]): Promise<AnnotationRecord[]> {
+  return sql.query<AnnotationRecord>(`DELETE FROM annotation WHERE project_id = $1 AND client_mutation_id = ANY($2::text[]) RETURNING *`, [
+    projectId,
+    textArray(clientMutationIds),
+  ]);
+}
+
+/** Inserts whole annotation rows (every column as given, ids and times included). */
+export async function insertAnnotationRows(sql: Sql, rows: readonly AnnotationRecord[]): Promise<void> {
+  await sql.query(`INSERT INTO annotation SELECT * FROM json_populate_recordset(NULL::annotation, $1::json)`, [JSON.stringify(rows)]);
+}
+
+/** The project's items with a current GOLD annotation. */
+export async function findGoldItemIds(sql: Sql, projectId: string): Promise<Set<string>> {
+  const rows = await sql.query<{ item_id: string }>(`SELECT DISTINCT item_id FROM annotation WHERE project_id = $1 AND kind = 'GOLD' AND ${CURRENT('annotation')}`, [projectId]);
+  return new Set(rows.map((r) => r.item_id));
+}
+
+/** Items the project's annotator of this name has annotated (any kind, current or not). */
+export async function findItemsAnnotatedBy(sql: Sql, projectId: string, annotator: string): Promise<Set<string>> {
+  const rows = await sql.query<{ item_id: string }>(
+    `SELECT DISTINCT a.item_id FROM annotation a JOIN annotator n ON n.id = a.annotator_id WHERE n.project_id = $1 AND n.name = $2`,
+    [projectId, annotator],
+  );
+  return new Set(rows.map((r) => r.item_id));
+}
+
+/** The project's gold items (a current GOLD annotation) and whether any annotation of each was made with `keyId`. */
+export function findGoldItemsByKey(sql: Sql, projectId: string, keyId: string): Promise<Array<{ item_id: string; by_key: boolean }>> {
+  return sql.query<{ item_id: string; by_key: boolean }>(
+    `SELECT item_id, bool_or(api_key_id = $2) AS by_key FROM annotation
+     WHERE project_id = $1 AND item_id IN (SELECT item_id FROM annotation WHERE project_id = $1 AND kind = 'GOLD' AND ${CURRENT('annotation')})
+     GROUP BY item_id`,
+    [projectId, keyId],
+  );
 }

@@ -1,5 +1,5 @@
 import type { Sql } from '../database';
-import type { Role } from '../entities/api-key.entity';
+import type { Role } from '../types';
 
 /** An API key as stored, without its hash. */
 export interface ApiKeyRow {

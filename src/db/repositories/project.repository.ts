@@ -1,5 +1,5 @@
 import type { Sql } from '../database';
-import type { TaskType } from '../entities/project.entity';
+import type { TaskType } from '../types';
 
 export interface ProjectRow {
   id: string;

@@ -1,6 +1,6 @@
 import type { Sql } from '../database';
 import { CURRENT, LABELING_KINDS_SQL } from '../annotation-sql';
-import { countCurrentLabels } from './item-list.repository';
+import { countCurrentLabels } from './item.repository';
 
 /** The counts behind a project's statistics, as read (labels are class indexes). */
 export interface ProjectCounts {
