@@ -1,4 +1,5 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { readCsv } from '../helpers/csv';
+import { readdirSync } from 'node:fs';
 import { goldAccuracy, krippendorffAlpha } from '../../src/quality';
 import { fixturePath } from '../helpers/fixtures';
 import { CREATE_KEY, CREATE_PROJECT, expectError, GqlResponse, IMPORT_ITEMS, startTestApp, SUBMIT, TestApp } from '../helpers/app';
@@ -29,31 +30,6 @@ const NEXT_BATCH = `query($p: ID!, $size: Int!, $s: SamplingStrategy, $a: String
     items { item { id externalId text data currentLabel { label votes source } } totalScore scores { name value } reason } } }`;
 const SUBMIT_PREDICTIONS = `mutation($p: ID!, $m: String!, $pr: [PredictionInput!]!) { submitPredictions(projectId: $p, modelName: $m, predictions: $pr) { id } }`;
 
-function readCsv(path: string): string[][] {
-  // RFC 4180: quoted fields may hold commas, doubled quotes and newlines.
-  const text = readFileSync(path, 'utf8');
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let q = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (q) {
-      if (c === '"' && text[i + 1] === '"') { field += '"'; i++; }
-      else if (c === '"') q = false;
-      else field += c;
-    } else if (c === '"') q = true;
-    else if (c === ',') { row.push(field); field = ''; }
-    else if (c === '\n' || c === '\r') {
-      if (c === '\r' && text[i + 1] === '\n') i++;
-      row.push(field); field = '';
-      if (row.length > 1 || row[0] !== '') rows.push(row);
-      row = [];
-    } else field += c;
-  }
-  if (field !== '' || row.length) { row.push(field); rows.push(row); }
-  return rows.slice(1);
-}
 
 describe('consensus, annotators, gold and weak supervision', () => {
   let t: TestApp;
@@ -88,8 +64,8 @@ describe('consensus, annotators, gold and weak supervision', () => {
   }
 
   // ---- The duck data set ----------------------------------------------------------------------------------------
-  const answers = readCsv(fixturePath('crowd', 'duck_answers.csv')).map(([item, worker, label]) => ({ item, worker, label }));
-  const truth = new Map(readCsv(fixturePath('crowd', 'duck_truth.csv')).map(([item, v]) => [item, v]));
+  const answers = readCsv(fixturePath('crowd', 'duck_answers.csv')).rows.map(([item, worker, label]) => ({ item, worker, label }));
+  const truth = new Map(readCsv(fixturePath('crowd', 'duck_truth.csv')).rows.map(([item, v]) => [item, v]));
   const duckItems = [...new Set(answers.map((a) => a.item))].sort();
   /** Every third item with a truth is gold. */
   const goldItems = duckItems.filter((id) => truth.has(id)).filter((_, i) => i % 3 === 0);
@@ -241,7 +217,7 @@ describe('consensus, annotators, gold and weak supervision', () => {
     const comments = readdirSync(dir)
       .filter((f) => f.endsWith('.csv'))
       .sort()
-      .flatMap((f) => readCsv(`${dir}/${f}`).map(([id, , , content, label]) => ({ id, content, label: label === '1' ? 'spam' : 'ham' })));
+      .flatMap((f) => readCsv(`${dir}/${f}`).rows.map(([id, , , content, label]) => ({ id, content, label: label === '1' ? 'spam' : 'ham' })));
     const uniq = [...new Map(comments.map((c) => [c.id, c])).values()];
     const yt = ok(await t.gql(CREATE_PROJECT, { input: { name: 'youtube', classes: ['ham', 'spam'] } })).createProject.id;
     ok(await t.gql(IMPORT_ITEMS, { p: yt, items: uniq.map((c) => ({ externalId: c.id, text: c.content })) }));

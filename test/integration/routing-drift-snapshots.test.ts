@@ -1,3 +1,4 @@
+import { parseCsv } from '../helpers/csv';
 import { createHash } from 'node:crypto';
 import { driftJob } from '../../src/jobs/drift.job';
 import type { Job, JobContext } from '../../src/jobs/job';
@@ -361,26 +362,6 @@ describe('routing, drift and snapshots', () => {
       return { body, header: res.headers.get('x-content-sha256'), rows: body.split('\n').filter((l) => l).map((l) => JSON.parse(l)) };
     };
     const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex');
-    /** A small RFC 4180 reader (quoted fields, "" escapes, CRLF rows). */
-    const parseCsv = (text: string): string[][] => {
-      const rows: string[][] = [];
-      let row: string[] = [];
-      let field = '';
-      let quoted = false;
-      for (let i = 0; i < text.length; i++) {
-        const ch = text[i];
-        if (quoted) {
-          if (ch === '"' && text[i + 1] === '"') { field += '"'; i++; }
-          else if (ch === '"') quoted = false;
-          else field += ch;
-        } else if (ch === '"') quoted = true;
-        else if (ch === ',') { row.push(field); field = ''; }
-        else if (ch === '\r' && text[i + 1] === '\n') { row.push(field); rows.push(row); row = []; field = ''; i++; }
-        else field += ch;
-      }
-      if (field || row.length) { row.push(field); rows.push(row); }
-      return rows;
-    };
     const items = async () =>
       (await ok(`query($p: ID!) { items(projectId: $p, first: 100) { edges { node { id externalId currentLabel { label }
         annotations { id kind annotator { name } } } } } }`, { p: pid })).items.edges.map((e: { node: unknown }) => e.node) as Array<{

@@ -1,4 +1,5 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { readCsv } from '../helpers/csv';
+import { readdirSync } from 'node:fs';
 import { FeaturizerJSON, TextFeaturizer, fitTextFeaturizer } from '../../src/ml/featurizer';
 import { fit } from '../../src/ml/classifier';
 import { initBackend } from '../../src/ml/backend';
@@ -22,28 +23,6 @@ function dot(a: Float32Array, b: Float32Array): number {
   return s;
 }
 
-/** Minimal RFC 4180 reader (quoted fields with "" escapes and newlines). */
-function readCsv(path: string): string[][] {
-  const text = readFileSync(path, 'utf8');
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') { field += '"'; i++; } else if (ch === '"') quoted = false; else field += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') { row.push(field); field = ''; } else if (ch === '\n' || ch === '\r') {
-      if (ch === '\r' && text[i + 1] === '\n') i++;
-      row.push(field); field = '';
-      if (row.length > 1 || row[0] !== '') rows.push(row);
-      row = [];
-    } else field += ch;
-  }
-  if (field !== '' || row.length > 0) { row.push(field); rows.push(row); }
-  return rows;
-}
 
 describe('fitTextFeaturizer / TextFeaturizer', () => {
   it('is deterministic: two featurizers fitted on the same corpus give identical vectors', () => {
@@ -129,11 +108,10 @@ describe('fitTextFeaturizer / TextFeaturizer', () => {
     const texts: string[] = [];
     const labels: number[] = [];
     for (const file of readdirSync(dir).filter((f) => f.endsWith('.csv')).sort()) {
-      const rows = readCsv(`${dir}/${file}`);
-      const hdr = rows[0];
+      const { header: hdr, rows } = readCsv(`${dir}/${file}`);
       const ci = hdr.indexOf('CONTENT');
       const li = hdr.indexOf('label');
-      for (const r of rows.slice(1)) { texts.push(r[ci]); labels.push(Number(r[li])); }
+      for (const r of rows) { texts.push(r[ci]); labels.push(Number(r[li])); }
     }
     expect(texts).toHaveLength(1956);
     // stratified 75/25 split, seeded

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readNumericCsv } from '../helpers/csv';
 import { TASKS, TrainInput } from '../../src/compute/tasks';
 import { initBackend } from '../../src/ml/backend';
 import { Classifier, fit, fitStandardScaler } from '../../src/ml/classifier';
@@ -12,14 +12,13 @@ beforeAll(async () => {
 
 /** A seeded subset of digits (test/fixtures/data/digits.csv, pixel counts 0–16), pixels divided by `scale`. */
 function digits(n: number, scale: number, seed = 1): { X: Float32Array; y: Int32Array } {
-  const lines = readFileSync(fixturePath('data', 'digits.csv'), 'utf8').trim().split('\n').slice(1);
-  const idx = shuffleInPlace(Int32Array.from(lines.keys()), createRng(seed)).slice(0, n);
+  const csv = readNumericCsv(fixturePath('data', 'digits.csv'));
+  const idx = shuffleInPlace(Int32Array.from({ length: csv.rows }, (_, i) => i), createRng(seed)).slice(0, n);
   const X = new Float32Array(n * 64);
   const y = new Int32Array(n);
   idx.forEach((r, i) => {
-    const v = lines[r].split(',').map(Number);
-    for (let j = 0; j < 64; j++) X[i * 64 + j] = v[j] / scale;
-    y[i] = v[64];
+    for (let j = 0; j < 64; j++) X[i * 64 + j] = csv.data[r * csv.cols + j] / scale;
+    y[i] = csv.data[r * csv.cols + 64];
   });
   return { X, y };
 }

@@ -1,9 +1,9 @@
+import { readCsv } from '../helpers/csv';
 /**
  * Truth inference on real crowdsourcing data (duck, dog, product) from the benchmark of Zheng et al., PVLDB 2017
  * (test/fixtures/crowd/README.md). Reference outputs: test/fixtures/crowd_truth_inference.json (the benchmark's own
  * Dawid–Skene schedule, numpy, = the repo's c_EM to ≤ 1.4e-14; see test/fixtures/README.md §6).
  */
-import { readFileSync } from 'node:fs';
 import { dawidSkene } from '../../src/quality/dawid-skene';
 import { majorityVote } from '../../src/quality/majority-vote';
 import { Matrix } from '../../src/quality/matrix';
@@ -31,10 +31,6 @@ interface CrowdCase {
 
 const fixture = loadFixture<{ datasets: CrowdCase[] }>('crowd_truth_inference.json');
 
-function readCsv(name: string): string[][] {
-  const lines = readFileSync(fixturePath('crowd', name), 'utf8').split(/\r?\n/).filter((l) => l.length > 0);
-  return lines.slice(1).map((l) => l.split(','));
-}
 
 /** Items in the fixture's (sorted) order × workers in the fixture's order, NaN = no answer. */
 function loadCrowd(c: CrowdCase): { matrix: Matrix; truth: Int32Array; answers: number } {
@@ -45,7 +41,7 @@ function loadCrowd(c: CrowdCase): { matrix: Matrix; truth: Int32Array; answers: 
   const m = c.dawid_skene.workers.length;
   const data = new Float64Array(n * m).fill(NaN);
   let answers = 0;
-  for (const [item, worker, label] of readCsv(`${c.name}_answers.csv`)) {
+  for (const [item, worker, label] of readCsv(fixturePath('crowd', `${c.name}_answers.csv`)).rows) {
     const i = itemIndex.get(item);
     const j = workerIndex.get(worker);
     const q = labelIndex.get(label);
@@ -55,7 +51,7 @@ function loadCrowd(c: CrowdCase): { matrix: Matrix; truth: Int32Array; answers: 
     answers++;
   }
   const truth = new Int32Array(n).fill(-1);
-  for (const [item, t] of readCsv(`${c.name}_truth.csv`)) {
+  for (const [item, t] of readCsv(fixturePath('crowd', `${c.name}_truth.csv`)).rows) {
     const i = itemIndex.get(item);
     const q = labelIndex.get(t);
     if (i !== undefined && q !== undefined) truth[i] = q;

@@ -1,3 +1,4 @@
+import { readNumericCsv } from '../helpers/csv';
 /**
  * Planted noise is found: on the digits data (test/fixtures/data/digits.csv, scikit-learn's 1,797 8×8 digits),
  * about 10 % of labels are flipped with a known, seeded noise matrix; out-of-fold probabilities come from a
@@ -5,7 +6,6 @@
  * is scored against the flips for every filterBy, and the estimated noise matrix against the true one.
  * The table is printed; the floors asserted are a little below what was measured (noted next to them).
  */
-import { readFileSync } from 'node:fs';
 import { estimateNoiseMatrices, numLabelIssues } from '../../src/quality/confident-joint';
 import { FILTER_BY_METHODS, FilterBy, findLabelIssues } from '../../src/quality/label-issues';
 import { createRng } from '../../src/quality/rng';
@@ -16,17 +16,15 @@ const K = 10;
 const NOISE_DIAG = 0.9;
 
 function loadDigits(): { x: Float64Array; y: Int32Array; n: number; d: number } {
-  const lines = readFileSync(fixturePath('data', 'digits.csv'), 'utf8').trim().split('\n');
-  const header = lines[0].split(',');
-  const d = header.length - 1;
-  expect(header[d]).toBe('label');
-  const n = lines.length - 1;
+  const csv = readNumericCsv(fixturePath('data', 'digits.csv'));
+  const d = csv.cols - 1;
+  expect(csv.header[d]).toBe('label');
+  const n = csv.rows;
   const x = new Float64Array(n * d);
   const y = new Int32Array(n);
   for (let i = 0; i < n; i++) {
-    const parts = lines[i + 1].split(',').map(Number);
-    for (let f = 0; f < d; f++) x[i * d + f] = parts[f];
-    y[i] = parts[d];
+    for (let f = 0; f < d; f++) x[i * d + f] = csv.data[i * csv.cols + f];
+    y[i] = csv.data[i * csv.cols + d];
   }
   return { x, y, n, d };
 }
