@@ -1,3 +1,4 @@
+import { effectiveSettings } from './settings';
 import { MAX_NAME } from './names';
 import { Database, Sql } from '../db/database';
 import type { AnnotationKind } from '../db/types';
@@ -171,7 +172,7 @@ export class AnnotationService {
       }
 
       // 3. Annotators by name, created on first use (sorted: concurrent creators take locks in one order).
-      const annotators = await ensureAnnotators(sql, project.id, rows, p, project.settings.sharedAnnotators === true);
+      const annotators = await ensureAnnotators(sql, project.id, rows, p, effectiveSettings(project.settings).sharedAnnotators);
       const annotatorList = [...annotators.values()];
       const annotatorIndex = new Map(annotatorList.map((a, k) => [a.name, k + 1])); // 1-based, as SQL arrays
 
