@@ -48,18 +48,29 @@ export function buildWeakTable(lfIds: readonly string[], votes: ReadonlyArray<Vo
 }
 
 /**
+ * Writes one probability row into `out[offset .. offset + k)`: entry j of `pr` goes to column `col[j]` (dropped when
+ * `col[j] < 0`), the other columns are 0, and the row is renormalised to sum to 1. Returns false (the row left all 0)
+ * when no mass lands on a kept column. The one renormalisation of model probabilities: O(len(pr) + k), no allocation.
+ */
+export function alignRowInto(col: ArrayLike<number>, pr: ArrayLike<number>, out: Float64Array, offset: number, k: number): boolean {
+  out.fill(0, offset, offset + k);
+  let s = 0;
+  for (let j = 0; j < pr.length; j++) if (col[j] >= 0) { out[offset + col[j]] = pr[j]; s += pr[j]; }
+  if (!(s > 0)) return false;
+  for (let j = 0; j < k; j++) out[offset + j] /= s;
+  return true;
+}
+
+/**
  * A function from a model's probabilities (over `modelClasses`) to probabilities over the project's classes: classes
- * the project lacks are dropped and the rest renormalised; null when nothing is left (no mass on the project's classes).
+ * the project lacks are dropped and the rest renormalised ({@link alignRowInto}); null when nothing is left (no mass
+ * on the project's classes).
  */
 export function probabilityAligner(modelClasses: readonly string[], projectClasses: readonly string[]): (pr: ArrayLike<number>) => Float64Array | null {
   const k = projectClasses.length;
   const col = modelClasses.map((c) => projectClasses.indexOf(c));
   return (pr) => {
     const out = new Float64Array(k);
-    let s = 0;
-    for (let j = 0; j < pr.length; j++) if (col[j] >= 0) { out[col[j]] = pr[j]; s += pr[j]; }
-    if (!(s > 0)) return null;
-    for (let j = 0; j < k; j++) out[j] /= s;
-    return out;
+    return alignRowInto(col, pr, out, 0, k) ? out : null;
   };
 }

@@ -4,6 +4,7 @@
  */
 import { decodeFloat32 } from '../db/float32';
 import type { DetectedIssue } from '../db/repositories/label-issue.repository';
+import { alignRowInto } from '../quality/label-table';
 
 /** A model version and, for the labeled items it predicted, their labels and probabilities. */
 export interface ScoringInputs {
@@ -23,14 +24,12 @@ export function scoringInputs(v: { id: string; classes: string[] } | null, rows:
   const labels = new Int32Array(n);
   const probs = new Float64Array(n * k);
   const itemIds: string[] = new Array(n);
+  const same = Int32Array.from({ length: k }, (_, j) => j);
   for (let i = 0; i < n; i++) {
     const r = rows[i];
     itemIds[i] = r.id;
     labels[i] = r.label;
-    const f = decodeFloat32(r.probs)!;
-    let s = 0;
-    for (let j = 0; j < k; j++) s += f[j];
-    for (let j = 0; j < k; j++) probs[i * k + j] = f[j] / s;
+    alignRowInto(same, decodeFloat32(r.probs)!.subarray(0, k), probs, i * k, k);
   }
   return { version: { id: v.id, classes: v.classes }, itemIds, labels, probs, k };
 }

@@ -1,4 +1,4 @@
-import { buildLabelTable, buildWeakTable, probabilityAligner } from '../../src/quality/label-table';
+import { alignRowInto, buildLabelTable, buildWeakTable, probabilityAligner } from '../../src/quality/label-table';
 
 describe('buildLabelTable', () => {
   test('items and annotators in order of first appearance; missing cells NaN (or the given value); null labels stay missing', () => {
@@ -46,5 +46,27 @@ describe('probabilityAligner', () => {
   test('null without mass on the project classes', () => {
     expect(probabilityAligner(['x', 'a'], ['a'])([1, 0])).toBeNull();
     expect(probabilityAligner(['y'], ['a'])([1])).toBeNull();
+  });
+});
+
+describe('alignRowInto', () => {
+  test('writes the renormalised row at its offset and leaves the rest of the buffer alone', () => {
+    const out = new Float64Array(7).fill(9);
+    expect(alignRowInto([2, -1, 0], Float32Array.from([0.25, 0.5, 0.25]), out, 2, 3)).toBe(true);
+    expect(Array.from(out)).toEqual([9, 9, 0.5, 0, 0.5, 9, 9]);
+  });
+
+  test('the identity mapping renormalises a float32 row exactly as dividing by its float64 sum', () => {
+    const f = Float32Array.from([0.1, 0.7, 0.2000001]);
+    const out = new Float64Array(3);
+    alignRowInto([0, 1, 2], f, out, 0, 3);
+    const s = f[0] + f[1] + f[2];
+    expect(Array.from(out)).toEqual([f[0] / s, f[1] / s, f[2] / s]);
+  });
+
+  test('false and an all-zero row without mass on a kept column', () => {
+    const out = new Float64Array(2).fill(9);
+    expect(alignRowInto([-1, 0], [1, 0], out, 0, 2)).toBe(false);
+    expect(Array.from(out)).toEqual([0, 0]);
   });
 });
