@@ -11,7 +11,7 @@
 import '../src/production-env'; // first: graphql reads NODE_ENV when it loads
 import 'reflect-metadata';
 import { Client } from 'pg';
-import { createApp } from '../src/app';
+import { createCore } from '../src/core';
 import { loadConfig } from '../src/config';
 import { encodeFloat32 } from '../src/db/float32';
 import { createScratchPgDatabase } from '../src/db/scratch-database';
@@ -157,7 +157,7 @@ async function main(): Promise<void> {
   const n = Number(arg('--items', '100000'));
   const scratch = await createScratchPgDatabase(pgBase, 'loupe_bench');
   const key = 'lp_bench_admin_key_0123456789abcdef';
-  const app = await createApp(
+  const core = await createCore(
     loadConfig({ PORT: '0', LOUPE_ADMIN_KEY: key, LOUPE_SEED_DEMO: 'false', LOUPE_SCHEDULER: 'false', LOG_LEVEL: 'warn', DATABASE_URL: scratch.url }),
   );
   try {
@@ -170,12 +170,12 @@ async function main(): Promise<void> {
     const rss0 = process.resourceUsage().maxRSS;
     const sampler = setInterval(() => (peakKb = Math.max(peakKb, process.memoryUsage.rss() / 1024)), 100);
     const t0 = performance.now();
-    const run = await app.services.jobs.runner.startManual(projectId, 'pipeline');
-    await app.services.jobs.runner.idle();
+    const run = await core.runner.startManual(projectId, 'pipeline');
+    await core.runner.idle();
     const wallS = (performance.now() - t0) / 1000;
     clearInterval(sampler);
     const maxRssMb = mb(process.resourceUsage().maxRSS);
-    const [row] = await app.db.query<JobRunRow>(`SELECT status, error, steps, counts FROM job_run WHERE id = $1`, [run.id]);
+    const [row] = await core.db.query<JobRunRow>(`SELECT status, error, steps, counts FROM job_run WHERE id = $1`, [run.id]);
 
     console.log(`\n| step | status | time | counts |\n|---|---|---|---|`);
     for (const st of row.steps ?? []) {
@@ -192,7 +192,7 @@ async function main(): Promise<void> {
       process.exitCode = 1;
     }
   } finally {
-    await app.close();
+    await core.close();
     await scratch.drop();
   }
 }

@@ -14,7 +14,7 @@ import { graphiqlAssets, graphiqlPage } from './http/graphiql';
 import { gatePrincipal, graphqlGate } from './http/graphql-gate';
 import { rateLimitMiddleware } from './http/rate-limit';
 import { graphqlMetricsPlugin, metricsHandler } from './metrics/http';
-import type { LoupeMetrics } from './metrics/registry';
+import type { LoupeMetrics } from './metrics/database-gauges';
 import { Context, createContext } from './schema/context';
 import { formatError } from './schema/errors';
 import { exportSnapshotHandler } from './schema/snapshot.export';

@@ -6,7 +6,7 @@ import type { JobRunView, JobStatus } from '../jobs/job-run';
 import { log } from '../logger';
 import { createRng, shuffleInPlace } from '../quality/rng';
 import { Principal } from '../services/auth.service';
-import { Services } from '../services/services';
+import type { CoreServices, Services } from '../services/services';
 
 export const DEMO_PROJECT = 'spam-assassin';
 
@@ -65,7 +65,7 @@ export function demoExternalIds(corpusSize: number): string[] {
  * class). Returns the project's id, or null when the database already has projects.
  * `every: n` loads every n-th mail only: the same shape at 1/n of the cost (the test suite's demo).
  */
-export async function seedDemo(services: Services, principal: Principal, opts: { every?: number } = {}): Promise<string | null> {
+export async function seedDemo(services: CoreServices, principal: Principal, opts: { every?: number } = {}): Promise<string | null> {
   const existing = await services.projects.list(principal);
   if (existing.length > 0) return null;
   // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -93,7 +93,7 @@ export async function seedDemo(services: Services, principal: Principal, opts: {
   const rng = createRng(DEMO_SEED);
   const timeRng = createRng(TIME_SEED);
   const seededAt = Date.now();
-  const annotations: Parameters<Services['annotations']['submit']>[2] = [];
+  const annotations: Parameters<CoreServices['annotations']['submit']>[2] = [];
   const createdAt: Date[] = [];
   const multiplyLabeled: { externalId: string; label: string }[] = [];
   for (const d of docs) {

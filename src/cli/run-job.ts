@@ -1,7 +1,7 @@
 import '../production-env'; // first: graphql reads NODE_ENV when it loads
 import 'reflect-metadata';
-import { createApp } from '../app';
 import { ConfigError, loadConfig } from '../config';
+import { createCore } from '../core';
 import { findJobRun } from '../db/repositories/job-run.repository';
 import { findProject, findProjectByName } from '../db/repositories/project.repository';
 import { JOB_NAMES, JobName } from '../jobs/job';
@@ -32,20 +32,20 @@ async function main(): Promise<number> {
     process.stderr.write(`usage: npm run job -- --project <id|name> --job <${JOB_NAMES.join('|')}>\n`);
     return 2;
   }
-  const config = { ...loadConfig(), port: 0, scheduler: false, seedDemo: false, remoteWrite: undefined, logLevel: 'warn' as const };
-  const app = await createApp(config);
+  const config = { ...loadConfig(), scheduler: false, seedDemo: false, remoteWrite: undefined, logLevel: 'warn' as const };
+  const core = await createCore(config);
   try {
-    const p = UUID.test(project) ? await findProject(app.db, project) : await findProjectByName(app.db, project);
+    const p = UUID.test(project) ? await findProject(core.db, project) : await findProjectByName(core.db, project);
     if (!p) {
       process.stderr.write(`no project ${project}\n`);
       return 2;
     }
-    const run = await app.services.jobs.runner.startManual(p.id, job as JobName);
+    const run = await core.runner.startManual(p.id, job as JobName);
     const t0 = Date.now();
     const tty = process.stderr.isTTY;
     let last = '';
     for (;;) {
-      const r = (await findJobRun(app.db, run.id))!;
+      const r = (await findJobRun(core.db, run.id))!;
       const line = progressLine(Number(r.progress), r.step, Date.now() - t0);
       if (line !== last) process.stderr.write(tty ? `\r\x1b[2K${line}` : `${line}\n`);
       last = line;
@@ -58,7 +58,7 @@ async function main(): Promise<number> {
       await new Promise((res) => setTimeout(res, 200));
     }
   } finally {
-    await app.close();
+    await core.close();
   }
 }
 

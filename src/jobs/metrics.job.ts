@@ -1,42 +1,8 @@
-import { countAnnotators, countOpenLabelIssues, insertMetricsSnapshot } from '../db/repositories/metrics.repository';
-import { countAnnotationsByKind, countItemsAndLabeled } from '../db/repositories/stats.repository';
-import { latestModelVersion } from '../db/repositories/model-version.repository';
-import type { Job } from './job';
+import { Job, PipelineStep, stepJob } from './job';
 
 /**
  * Writes one `metrics_snapshot` row with the project's key figures: items, labeled items, annotations (by kind),
- * annotators, open label issues, the latest model version and its cross-validated accuracy. One transaction.
+ * annotators, open label issues, the latest model version and its cross-validated accuracy (MetricsSnapshotService.run).
+ * One transaction.
  */
-export const metricsJob: Job = {
-  name: 'metrics',
-  schedule: '*/15 * * * *',
-  run: (ctx) =>
-    ctx.db.transaction(async (sql) => {
-      const items = await countItemsAndLabeled(sql, ctx.projectId);
-      const byKind = await countAnnotationsByKind(sql, ctx.projectId);
-      const annotationsByKind: Record<string, number> = { HUMAN: 0, MODEL: 0, WEAK: 0, GOLD: 0, REVIEW: 0 };
-      for (const r of byKind) annotationsByKind[r.kind] = r.n;
-      const annotations = byKind.reduce((s, r) => s + r.n, 0);
-      const annotators = await countAnnotators(sql, ctx.projectId);
-      // Label issues arrive with their own migration; a database without the table has no figure (null), not 0.
-      const openIssues = await countOpenLabelIssues(sql, ctx.projectId);
-      const latest = await latestModelVersion(sql, ctx.projectId);
-      const acc = latest?.metrics?.crossValAccuracy;
-      const model = latest && { id: latest.id, acc: typeof acc === 'number' ? acc : null };
-      await insertMetricsSnapshot(sql, {
-        projectId: ctx.projectId,
-        jobRunId: ctx.runId,
-        items: items.items,
-        labeledItems: items.labeled,
-        annotations,
-        annotationsByKind,
-        annotators,
-        openLabelIssues: openIssues,
-        modelVersionId: model?.id ?? null,
-        crossValAccuracy: model?.acc ?? null,
-      });
-      const counts: Record<string, number> = { items: items.items, labeledItems: items.labeled, annotations, annotators };
-      if (openIssues !== null) counts.openLabelIssues = openIssues;
-      return counts;
-    }),
-};
+export const metricsJob = (snapshots: PipelineStep): Job => stepJob('metrics', '*/15 * * * *', snapshots);

@@ -1,5 +1,4 @@
 import { performance } from 'node:perf_hooks';
-import { saveJobRunSteps } from '../db/repositories/job-run.repository';
 import { Job, JOB_NAMES, JobName } from './job';
 import type { JobStepView } from './job-run';
 
@@ -21,20 +20,18 @@ class StepFailed extends Error {
  * registered in this build is skipped and said so. Each step's status, time and counts are written to the run's
  * `steps` as it ends; counts come back flattened (`train.labeled`, `train.ms`, …). The first failing step ends the
  * pipeline (later steps read what earlier ones wrote) and the run fails naming it; the steps that succeeded keep
- * their results, each written in its own transaction.
- *
- * `steps` is read at run time, so the registry can list the pipeline beside the jobs it runs.
+ * their results, each written in its own transaction by `saveSteps` (the run's id, every step's record so far).
  */
-export function pipelineJob(steps: () => readonly Job[]): Job {
+export function pipelineJob(steps: readonly Job[], saveSteps: (runId: string, steps: JobStepView[]) => Promise<void>): Job {
   return {
     name: 'pipeline',
     schedule: '0 * * * *',
     run: async (ctx) => {
-      const byName = new Map(steps().map((j) => [j.name, j]));
+      const byName = new Map(steps.map((j) => [j.name, j]));
       const n = PIPELINE_STEPS.length;
       const record: JobStepView[] = [];
       const counts: Record<string, number> = {};
-      const save = () => ctx.db.transaction((sql) => saveJobRunSteps(sql, ctx.runId, record));
+      const save = () => saveSteps(ctx.runId, record);
       let ran = 0;
       for (let i = 0; i < n; i++) {
         const name = PIPELINE_STEPS[i];

@@ -16,10 +16,8 @@ import {
 import { badInput, conflict, LoupeError } from '../errors';
 import { log } from '../logger';
 import { observeJob } from '../metrics/registry';
-import type { Services } from '../services/services';
 import { Job, JOB_NAMES, JobContext, JobName } from './job';
 import { JobRunView, toJobRunView } from './job-run';
-import { JOBS } from './registry';
 
 /** How long a manual start waits for a run that holds the lock but has not written its row yet. */
 const START_WAIT_MS = 2_000;
@@ -46,17 +44,20 @@ export class JobRunner {
   private readonly locks: JobLocks;
   private closed = false;
 
+  /**
+   * @param db where runs are recorded (job_run rows) and locked
+   * @param jobs every job this runner can start
+   */
   constructor(
     private readonly db: Database,
-    private readonly services: () => Services,
-    private readonly jobs: () => readonly Job[] = () => JOBS,
+    readonly jobs: readonly Job[],
   ) {
     this.locks = locksFor(db);
   }
 
   /** The registered job of that name, if any. */
   find(name: string): Job | undefined {
-    return this.jobs().find((j) => j.name === name);
+    return this.jobs.find((j) => j.name === name);
   }
 
   /**
@@ -170,8 +171,6 @@ export class JobRunner {
       const ctx: JobContext = {
         projectId: row.project_id!,
         runId: row.id,
-        db: this.db,
-        services: this.services(),
         progress: (fraction, step) => (observed.progress(fraction), progress.report(fraction, step)),
         signal: this.abort.signal,
       };

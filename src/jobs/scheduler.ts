@@ -5,7 +5,6 @@ import { log } from '../logger';
 import { scheduleOf } from '../services/settings';
 import type { Job, JobName } from './job';
 import type { JobRunView } from './job-run';
-import { JOBS } from './registry';
 import type { JobRunner } from './runner';
 
 /** How often the schedules are re-read from the projects' settings (new projects, changed schedules). */
@@ -13,8 +12,8 @@ const DEFAULT_SYNC_MS = 60_000;
 
 export interface SchedulerOptions {
   syncIntervalMs?: number;
-  /** The jobs to schedule (default: the registry). */
-  jobs?: () => readonly Job[];
+  /** The jobs to schedule (default: the runner's). */
+  jobs?: readonly Job[];
 }
 
 /**
@@ -81,7 +80,7 @@ export class Scheduler {
   private async doSync(): Promise<void> {
     const projects = await listProjectSettings(this.db);
     if (this.stopped) return;
-    const jobs = (this.opts.jobs ?? (() => JOBS))();
+    const jobs = this.opts.jobs ?? this.runner.jobs;
     const want = new Map<string, { projectId: string; name: JobName; expression: string }>();
     for (const p of projects) {
       for (const job of jobs) {

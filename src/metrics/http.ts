@@ -2,7 +2,8 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import type { Request, RequestHandler, Response } from 'express';
 import { timingSafeEqual } from 'node:crypto';
 import { log } from '../logger';
-import { LoupeMetrics, observeGraphql } from './registry';
+import type { LoupeMetrics } from './database-gauges';
+import { observeGraphql } from './registry';
 
 /**
  * GET /metrics: the Prometheus text exposition. When `token` is set (LOUPE_METRICS_TOKEN) the scraper must send

@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { pushTimeseries } from 'prometheus-remote-write';
 import type { RemoteWriteConfig } from '../config';
 import { log } from '../logger';
-import type { LoupeMetrics } from './registry';
+import type { LoupeMetrics } from './database-gauges';
 
 export interface PushResult {
   ok: boolean;

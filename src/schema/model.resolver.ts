@@ -75,7 +75,7 @@ export class ModelResolver {
 
   @Mutation(() => JobRunType, { description: "Starts training Loupe's own model in the background; returns its job run at once." })
   trainModel(@Arg('projectId', () => ID) projectId: string, @Ctx() ctx: Context) {
-    return ctx.services.training.trainModel(ctx.principal!, projectId);
+    return ctx.services.jobs.trainModel(ctx.principal!, projectId);
   }
 
   @Query(() => [JobRunType], { description: 'Job runs of a project, newest first.' })

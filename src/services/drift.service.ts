@@ -5,6 +5,7 @@ import * as drift from '../db/repositories/drift.repository';
 import type { DriftKind, DriftReportRow, DriftRow } from '../db/repositories/drift.repository';
 import { findVersionProbs } from '../db/repositories/prediction.repository';
 import { latestModelVersion } from '../db/repositories/model-version.repository';
+import type { StepOptions } from '../jobs/job';
 import { Principal } from './auth.service';
 import {
   annotatorRows,
@@ -101,12 +102,24 @@ export class DriftService {
     });
   }
 
-  /** Computes every report of one drift run (the drift job's work), reading outside a transaction. */
-  async computeDrift(
-    projectId: string,
-    progress: (f: number, step: string) => Promise<void> = async () => undefined,
-    signal?: AbortSignal,
-  ): Promise<DriftRow[]> {
+  /**
+   * The drift job: computes every report of one run (reading outside a transaction) and writes them in ONE
+   * transaction; returns how many reports there are and how many of each verdict.
+   */
+  async run(projectId: string, opts: StepOptions): Promise<Record<string, number>> {
+    const rows = await this.computeDrift(projectId, (f, step) => opts.progress(f, step), opts.signal);
+    opts.signal.throwIfAborted();
+    await this.writeReports(projectId, opts.runId, rows);
+    return {
+      reports: rows.length,
+      ok: rows.filter((r) => r.verdict === 'OK').length,
+      warn: rows.filter((r) => r.verdict === 'WARN').length,
+      drift: rows.filter((r) => r.verdict === 'DRIFT').length,
+    };
+  }
+
+  /** Computes every report of one drift run, reading outside a transaction. */
+  private async computeDrift(projectId: string, progress: (f: number, step: string) => Promise<void>, signal: AbortSignal): Promise<DriftRow[]> {
     const project = await this.db.read((sql) => drift.findDriftProject(sql, projectId));
     if (!project) throw new Error(`project ${projectId} not found`);
     const s = driftSettings(project.settings ?? {});
@@ -157,7 +170,7 @@ export class DriftService {
   }
 
   /** Writes one run's reports in one transaction. */
-  async writeReports(projectId: string, runId: string, rows: DriftRow[]): Promise<void> {
+  private async writeReports(projectId: string, runId: string, rows: DriftRow[]): Promise<void> {
     if (!rows.length) return;
     await this.db.transaction((sql) => drift.insertDriftReports(sql, projectId, runId, rows));
   }

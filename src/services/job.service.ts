@@ -1,22 +1,15 @@
-import type { Database } from '../db/database';
 import type { JobName } from '../jobs/job';
 import type { JobRunView } from '../jobs/job-run';
-import { JobRunner } from '../jobs/runner';
+import type { JobRunner } from '../jobs/runner';
 import type { Principal } from './auth.service';
 import type { ProjectService } from './project.service';
-import type { Services } from './services';
 
-/** runJob and the job runner's lifecycle (recovery at start, drain at shutdown). */
+/** runJob, trainModel and the job runner's lifecycle (recovery at start, drain at shutdown). */
 export class JobService {
-  readonly runner: JobRunner;
-
   constructor(
-    db: Database,
     private readonly projects: ProjectService,
-    services: () => Services,
-  ) {
-    this.runner = new JobRunner(db, services);
-  }
+    readonly runner: JobRunner,
+  ) {}
 
   /**
    * Runs a job for a project now: returns its job run at once (QUEUED) and works in the background. While a run of
@@ -27,11 +20,22 @@ export class JobService {
     return this.runner.startManual(project.id, name);
   }
 
+  /**
+   * Starts training the built-in model of a project (the `train` job) under the model:train role and returns its job
+   * run at once (QUEUED); the work runs in the background. While one runs (in this process or another replica), a
+   * second call returns it.
+   */
+  async trainModel(p: Principal, projectId: string): Promise<JobRunView> {
+    const project = await this.projects.access(p, projectId, 'model:train');
+    return this.runner.startManual(project.id, 'train');
+  }
+
   /** At start: runs left QUEUED or RUNNING by a process that died are marked FAILED. */
   recover(): Promise<number> {
     return this.runner.recover();
   }
 
+  /** Resolves when every job started by this process has ended (for shutdown and tests). */
   idle(): Promise<void> {
     return this.runner.idle();
   }

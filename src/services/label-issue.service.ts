@@ -197,7 +197,7 @@ export class LabelIssueService {
    * The suggested label is the model's most probable class, or the runner-up where that is the given label (only
    * the low-score methods flag such items). With no model version nothing is written.
    */
-  async detect(projectId: string, opts: DetectOptions = {}): Promise<DetectCounts> {
+  async run(projectId: string, opts: DetectOptions = {}): Promise<DetectCounts> {
     const progress = opts.progress ?? (async () => undefined);
     const counts: DetectCounts = { labeled: 0, flagged: 0, opened: 0, reopened: 0, refreshed: 0, keptClosed: 0, removed: 0, open: 0 };
     const project = await this.db.read((sql) => findProjectSettings(sql, projectId));

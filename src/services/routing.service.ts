@@ -1,5 +1,6 @@
 import { Database, Sql } from '../db/database';
 import { forbidden } from '../errors';
+import type { StepOptions } from '../jobs/job';
 import { routeItems } from '../quality';
 import { AuthService, Principal } from './auth.service';
 import { ProjectService } from './project.service';
@@ -130,7 +131,31 @@ export class RoutingService {
   }
 
   /**
-   * Computes every item's route (the route job's work), reading outside a transaction.
+   * The route job: plans every item's route and replaces the project's routes in ONE transaction, so a run killed
+   * mid-way leaves the previous routes in place. Returns how many items went on each route.
+   */
+  async run(projectId: string, opts: StepOptions): Promise<Record<string, number>> {
+    await opts.progress(0.05, 'planning');
+    const plan = await this.planRoutes(projectId);
+    opts.signal.throwIfAborted();
+    await opts.progress(0.7, 'writing');
+    await this.writeRoutes(projectId, opts.runId, plan);
+    const count = (r: string) => plan.routes.filter((x) => x === r).length;
+    return {
+      items: plan.itemIds.length,
+      autoAccept: count('AUTO_ACCEPT'),
+      spotChecks: plan.spotCheck.filter(Boolean).length,
+      singleReview: count('SINGLE_REVIEW'),
+      consensus: count('CONSENSUS'),
+      expert: count('EXPERT'),
+      done: count('DONE'),
+      predicted: plan.confidence.filter((c) => c !== null).length,
+      agreementFromConsensus: plan.fromConsensus,
+    };
+  }
+
+  /**
+   * Computes every item's route reading outside a transaction.
    *
    * Items in (created_at, id) order. An item is DONE when a REVIEW annotation decided it, or when at least
    * SETTLING_VOTES HUMAN/GOLD votes agree on its majority label with a vote share ≥ minAgreement — unless a QA lead's
@@ -140,7 +165,7 @@ export class RoutingService {
    * consensus job's confidence for the item when it has one (see consensusAgreement), else the majority's share of its
    * ≥ 2 HUMAN/GOLD votes (unknown with fewer).
    */
-  async planRoutes(projectId: string): Promise<RoutePlan> {
+  private async planRoutes(projectId: string): Promise<RoutePlan> {
     return this.db.read(async (sql) => {
       const project = await findProjectSettings(sql, projectId);
       if (!project) throw new Error(`project ${projectId} not found`);
@@ -222,7 +247,7 @@ export class RoutingService {
   }
 
   /** Replaces the project's routes by `plan` in one transaction (items deleted meanwhile are skipped). */
-  async writeRoutes(projectId: string, runId: string, plan: RoutePlan): Promise<void> {
+  private async writeRoutes(projectId: string, runId: string, plan: RoutePlan): Promise<void> {
     await this.db.transaction(async (sql) => {
       await deleteRoutes(sql, projectId);
       for (const [s, e] of this.db.bulkRanges(plan.itemIds.length)) {

@@ -9,9 +9,10 @@ import { DeletionService } from './deletion.service';
 import { DriftService } from './drift.service';
 import { GoldService } from './gold.service';
 import { ItemService } from './item.service';
-import { JobService } from './job.service';
+import type { JobService } from './job.service';
 import { LabelIssueService } from './label-issue.service';
 import { LeaseService } from './lease.service';
+import { MetricsSnapshotService } from './metrics-snapshot.service';
 import { ModelService } from './model.service';
 import { ProjectService } from './project.service';
 import { ReadCache } from './read-cache';
@@ -39,6 +40,7 @@ export interface Services {
   /** Leases of served items: releaseItems, extendLease. */
   leases: LeaseService;
   training: TrainingService;
+  /** runJob, trainModel and the job runner (wired by createCore, which builds the jobs from the other services). */
   jobs: JobService;
   labelIssues: LabelIssueService;
   consensus: ConsensusService;
@@ -48,16 +50,21 @@ export interface Services {
   routing: RoutingService;
   drift: DriftService;
   snapshots: SnapshotService;
+  /** The `metrics` pipeline step: one metrics_snapshot row per run. */
+  metricsSnapshots: MetricsSnapshotService;
   deletion: DeletionService;
   /** Project-wide read results shared by every caller, per replica, invalidated by the project's data version. */
   readCache: ReadCache;
 }
 
-export function createServices(db: Database, opts: { tfBackend?: TfBackendChoice; compute?: ComputePool } = {}): Services {
+/** Every service but `jobs`, whose runner runs jobs built from these. */
+export type CoreServices = Omit<Services, 'jobs'>;
+
+export function createServices(db: Database, opts: { tfBackend?: TfBackendChoice; compute?: ComputePool } = {}): CoreServices {
   const projects = new ProjectService(db);
   const compute = opts.compute ?? new ComputePool();
   const readCache = new ReadCache(db);
-  const services: Services = {
+  return {
     db,
     compute,
     auth: new AuthService(db),
@@ -69,8 +76,7 @@ export function createServices(db: Database, opts: { tfBackend?: TfBackendChoice
     models: new ModelService(db, projects),
     selection: new SelectionService(db, projects),
     leases: new LeaseService(db, projects),
-    training: new TrainingService(db, projects, compute, opts.tfBackend, () => services.jobs.runner),
-    jobs: new JobService(db, projects, () => services),
+    training: new TrainingService(db, projects, compute, opts.tfBackend),
     labelIssues: new LabelIssueService(db, projects, compute, readCache),
     consensus: new ConsensusService(db, projects, compute),
     annotatorStats: new AnnotatorStatsService(db, projects, readCache),
@@ -80,7 +86,7 @@ export function createServices(db: Database, opts: { tfBackend?: TfBackendChoice
     drift: new DriftService(db, projects, compute),
     snapshots: new SnapshotService(db, projects),
     deletion: new DeletionService(db, projects),
+    metricsSnapshots: new MetricsSnapshotService(db),
     readCache,
   };
-  return services;
 }

@@ -4,6 +4,7 @@ import type { ComputePool } from '../compute/pool';
 import type { TrainInput } from '../compute/tasks';
 import { decodeFloat32, encodeFloat32 } from '../db/float32';
 import { JobRunView, toJobRunView } from '../jobs/job-run';
+import type { StepOptions } from '../jobs/job';
 import { log } from '../logger';
 import { labelPriorEntropy, worseThanPriorWarning } from '../quality/prior-baseline';
 import { Principal } from './auth.service';
@@ -23,12 +24,6 @@ const TRAIN_SEED = 0;
 
 export type { JobRunView, JobStatus } from '../jobs/job-run';
 
-/** Starts jobs (the job runner, wired in createServices): trainModel is `runJob(train)` under the model:train role. */
-export interface JobStarter {
-  startManual(projectId: string, name: 'train'): Promise<JobRunView>;
-  idle(): Promise<void>;
-}
-
 /** What a training run reports: items seen and predictions stored. */
 export type TrainCounts = { labeled: number; pool: number; predictions: number };
 
@@ -47,9 +42,6 @@ export class TrainingService {
     private readonly projects: ProjectService,
     private readonly compute: ComputePool,
     private readonly tfBackend: TfBackendChoice = 'auto',
-    private readonly jobs: () => JobStarter = () => {
-      throw new Error('TrainingService: no job runner wired');
-    },
   ) {}
 
   private chosenBackend: string | null = null;
@@ -71,15 +63,6 @@ export class TrainingService {
     for (const m of messages) log.info(m);
   }
 
-  /**
-   * Starts training the built-in model of a project (the `train` job) and returns its job run at once (QUEUED); the
-   * work runs in the background. While one runs (in this process or another replica), a second call returns it.
-   */
-  async trainModel(p: Principal, projectId: string): Promise<JobRunView> {
-    const project = await this.projects.access(p, projectId, 'model:train');
-    return this.jobs().startManual(project.id, 'train');
-  }
-
   /** Job runs of a project, newest first. */
   async jobRuns(p: Principal, projectId: string): Promise<JobRunView[]> {
     await this.projects.access(p, projectId, 'model:read');
@@ -87,23 +70,18 @@ export class TrainingService {
     return rows.map(toJobRunView);
   }
 
-  /** Resolves when every job started by this process has ended (for shutdown and tests). */
-  async idle(): Promise<void> {
-    await this.jobs().idle();
-  }
-
   /**
    * The training work of the `train` job: loads the labeled items and the pool, cross-validates, and stores a new
    * model version with its predictions in one transaction (a run stopped before that leaves the previous version).
    * `progress` receives 0..1 and the step; `signal` is checked between folds.
    */
-  async train(projectId: string, progress: (fraction: number, step: string) => Promise<void>, signal?: AbortSignal): Promise<TrainCounts> {
+  async run(projectId: string, opts: StepOptions): Promise<TrainCounts> {
     const projectRow = await this.db.read((sql) => findProjectShape(sql, projectId));
     if (!projectRow) throw new Error(`train: project ${projectId} not found`);
-    return this.run({ id: projectRow.id, classes: projectRow.classes, embeddingDim: projectRow.embedding_dim }, progress, signal);
+    return this.trainProject({ id: projectRow.id, classes: projectRow.classes, embeddingDim: projectRow.embedding_dim }, (f, step) => opts.progress(f, step), opts.signal);
   }
 
-  private async run(
+  private async trainProject(
     project: Pick<ProjectView, 'id' | 'classes' | 'embeddingDim'>,
     progress: (fraction: number, step: string) => Promise<void>,
     signal?: AbortSignal,

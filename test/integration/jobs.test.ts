@@ -2,6 +2,7 @@ import { Database } from '../../src/db/database';
 import { JOB_NAMES, Job } from '../../src/jobs/job';
 import { jobLockKey, locksFor } from '../../src/db/locks';
 import { metricsJob } from '../../src/jobs/metrics.job';
+import { jobsFor } from '../../src/core';
 import { JobRunner } from '../../src/jobs/runner';
 import { Scheduler } from '../../src/jobs/scheduler';
 import { createServices } from '../../src/services/services';
@@ -188,11 +189,11 @@ describe('jobs', () => {
     const replica = async (): Promise<{ db: Database; runner: JobRunner }> => {
       if (t.dbKind === 'pglite') {
         // PGlite is one process: a second runner on the same handle, coordinated by the in-process lock.
-        return { db: t.app.db, runner: new JobRunner(t.app.db, () => t.app.services) };
+        return { db: t.app.db, runner: new JobRunner(t.app.db, t.app.jobs) };
       }
       const db = await Database.open({ databaseUrl: t.app.config.databaseUrl, dataDir: '' });
       extra.push(db);
-      return { db, runner: createServices(db).jobs.runner };
+      return { db, runner: new JobRunner(db, jobsFor(db, createServices(db))) };
     };
 
     test(`two schedulers fire the same slot: it runs once (${process.env.DATABASE_URL ? 'PostgreSQL advisory lock + slot claim, two Database handles' : 'PGlite: in-process lock + slot claim'})`, async () => {
@@ -301,7 +302,7 @@ describe('jobs', () => {
         throw Object.assign(new Error('boom'), { expected: true }); // expected: recorded without an error log
       },
     };
-    const runner = new JobRunner(t.app.db, () => t.app.services, () => [boom, metricsJob]);
+    const runner = new JobRunner(t.app.db, [boom, metricsJob(t.app.services.metricsSnapshots)]);
     const r = await runner.startManual(pid, 'drift');
     await runner.idle();
     const [row] = await t.sql(`SELECT status, error, progress, step FROM job_run WHERE id = $1`, [r.id]);

@@ -1,6 +1,5 @@
 import type { JobContext } from '../../src/jobs/job';
 import { labelIssuesJob } from '../../src/jobs/label-issues.job';
-import { JOBS } from '../../src/jobs/registry';
 import { createRng } from '../../src/quality/rng';
 import { CREATE_KEY, CREATE_PROJECT, expectError, float32Base64, GqlResponse, IMPORT_ITEMS, startTestApp, SUBMIT, TestApp } from '../helpers/app';
 
@@ -122,14 +121,12 @@ describe('label issues', () => {
     const ctx: JobContext = {
       projectId,
       runId: run.id,
-      db: t.app.db,
-      services: t.app.services,
       progress: async (f, s) => {
         steps.push([f, s]);
       },
       signal: new AbortController().signal,
     };
-    const counts = await labelIssuesJob.run(ctx);
+    const counts = await labelIssuesJob(t.app.services.labelIssues).run(ctx);
     return { runId: run.id, counts, steps };
   };
   /** Every issue of the project with `status`, through pagination. */
@@ -187,7 +184,7 @@ describe('label issues', () => {
   });
 
   test('the job is registered; without a model it writes nothing and labelHealth is empty', async () => {
-    expect(JOBS.filter((j) => j.name === 'labelIssues')).toEqual([labelIssuesJob]);
+    expect(t.app.jobs.filter((j) => j.name === 'labelIssues').map((j) => ({ name: j.name, schedule: j.schedule }))).toEqual([{ name: 'labelIssues', schedule: null }]);
     const { counts } = await runJob(pid);
     expect(counts).toMatchObject({ labeled: 0, flagged: 0, opened: 0, open: 0 });
     expect(await t.sql(`SELECT 1 FROM label_issue`)).toEqual([]);
@@ -420,8 +417,8 @@ describe('label issues', () => {
     const before = await t.sql(`SELECT id, status, score, run_id FROM label_issue ORDER BY id`);
     const ac = new AbortController();
     ac.abort();
-    const ctx: JobContext = { projectId: pid, runId: firstRun.runId, db: t.app.db, services: t.app.services, progress: async () => undefined, signal: ac.signal };
-    await expect(labelIssuesJob.run(ctx)).rejects.toThrow(/aborted/);
+    const ctx: JobContext = { projectId: pid, runId: firstRun.runId, progress: async () => undefined, signal: ac.signal };
+    await expect(labelIssuesJob(t.app.services.labelIssues).run(ctx)).rejects.toThrow(/aborted/);
     expect(await t.sql(`SELECT id, status, score, run_id FROM label_issue ORDER BY id`)).toEqual(before);
   });
 

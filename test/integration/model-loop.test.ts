@@ -315,7 +315,7 @@ describe('model in the loop', () => {
       // The API answers while it trains; a second call returns the same job.
       const again = await t.gql(TRAIN, { p: pid });
       expect(again.data.trainModel.id).toBe(r.data.trainModel.id);
-      await t.app.services.training.idle();
+      await t.app.services.jobs.idle();
 
       const jobs = await t.gql(JOBS, { p: pid });
       expect(jobs.data.jobRuns).toHaveLength(1);
@@ -375,7 +375,7 @@ describe('model in the loop', () => {
       await t.gql(SUBMIT, { p: pid, a: [{ itemId: ids[0], annotator: 'lab', label: 'spam' }] });
       const bad = await t.gql(TRAIN, { p: pid });
       expect(bad.errors).toBeUndefined();
-      await t.app.services.training.idle();
+      await t.app.services.jobs.idle();
       const failed = (await t.gql(JOBS, { p: pid })).data.jobRuns[0];
       expect(failed).toMatchObject({ status: 'FAILED' });
       expect(failed.error).toMatch(/needs at least 5 labeled items in at least 2 classes/);
@@ -383,7 +383,7 @@ describe('model in the loop', () => {
       const ann = ids.slice(1, 10).map((id, i) => ({ itemId: id, annotator: 'lab', label: i + 1 < 5 ? 'spam' : 'ham' }));
       expect((await t.gql(SUBMIT, { p: pid, a: ann })).errors).toBeUndefined();
       await t.gql(TRAIN, { p: pid });
-      await t.app.services.training.idle();
+      await t.app.services.jobs.idle();
       const ok = (await t.gql(JOBS, { p: pid })).data.jobRuns[0];
       expect(ok).toMatchObject({ status: 'SUCCEEDED', progress: 1 });
       const v = (await t.gql(VERSIONS, { p: pid })).data.modelVersions[0];

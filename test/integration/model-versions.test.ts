@@ -43,7 +43,7 @@ describe('model version names', () => {
   const train = async () => {
     const r = await t.gql(TRAIN, { p: pid });
     expect(r.errors).toBeUndefined();
-    await t.app.services.training.idle();
+    await t.app.services.jobs.idle();
   };
   const label = async (from: number, to: number) => {
     const a = data.slice(from, to).map((d, i) => ({ itemId: ids[from + i], annotator: 'ann', label: CLASSES[d.given] }));
@@ -211,7 +211,7 @@ describe('a model worse than the label prior', () => {
 
   test('trainModel stores a warning with both numbers; nextBatch and label issues do not use the version', async () => {
     expect((await t.gql(TRAIN, { p: pid })).errors).toBeUndefined();
-    await t.app.services.training.idle();
+    await t.app.services.jobs.idle();
     const r = await t.gql(`query($p: ID!) { modelVersions(projectId: $p) { id version kind warning metrics } }`, { p: pid });
     const [v] = r.data.modelVersions as Array<{ id: string; version: string; kind: string; warning: string | null; metrics: Record<string, number> }>;
     expect(v.kind).toBe('BUILTIN');

@@ -72,8 +72,6 @@ describe('routing, drift and snapshots', () => {
     const ctx: JobContext = {
       projectId,
       runId: run.id,
-      db: t.app.db,
-      services: t.app.services,
       progress: async () => undefined,
       signal: new AbortController().signal,
     };
@@ -179,7 +177,7 @@ describe('routing, drift and snapshots', () => {
     };
 
     test('the route job: routes equal routeItems on the same inputs with the project thresholds; DONE items', async () => {
-      const { counts } = await runDirect(routeJob, pid);
+      const { counts } = await runDirect(routeJob(t.app.services.routing), pid);
       const want = await compare(routing);
       // The planted cases, spelled out.
       for (const i of [0, 1, 2, 3, 4, 5, 10, 26, 27]) expect([i, want.route.get(i)]).toEqual([i, 'DONE']);
@@ -203,7 +201,7 @@ describe('routing, drift and snapshots', () => {
     test('changed thresholds are honoured on the next run (minAgreement 0.6 settles 2-of-3 votes)', async () => {
       const next = { autoAccept: 0.75, singleReview: 0.5, spotCheckRate: 0.2, minAgreement: 0.6, seed: 11 };
       await ok(UPDATE_PROJECT, { id: pid, input: { settings: { routing: next } } });
-      await runDirect(routeJob, pid);
+      await runDirect(routeJob(t.app.services.routing), pid);
       const want = await compare(next);
       expect(want.route.get(8)).toBe('DONE');
       await ok(UPDATE_PROJECT, { id: pid, input: { settings: { routing } } });
@@ -221,7 +219,7 @@ describe('routing, drift and snapshots', () => {
         `INSERT INTO item_consensus (item_id, project_id, label, confidence, method, majority_label, num_annotations) VALUES ($1, $2, 0, 0.95, 'DAWID_SKENE', 0, 3)`,
         [ids[8], pid],
       );
-      const { counts } = await runDirect(routeJob, pid);
+      const { counts } = await runDirect(routeJob(t.app.services.routing), pid);
       expect(counts.agreementFromConsensus).toBe(1);
       const want = await compare(routing, new Set([3]), new Map([[8, 0.95]]));
       expect(want.route.get(3)).toBe('EXPERT');
@@ -278,7 +276,7 @@ describe('routing, drift and snapshots', () => {
       await ok(SUBMIT, { p: pid, a: ids.slice(40, 60).map((id, i) => ({ itemId: id, annotator: 'steady', label: i % 2 ? 'a' : 'b' })) });
       await ok(SUBMIT, { p: pid, a: ids.slice(HALF + 40, HALF + 60).map((id, i) => ({ itemId: id, annotator: 'steady', label: i % 2 ? 'a' : 'b' })) });
 
-      const { runId, counts } = await runDirect(driftJob, pid);
+      const { runId, counts } = await runDirect(driftJob(t.app.services.drift), pid);
       const rs = await reports(pid);
       expect(rs.every((r) => r.runId === runId)).toBe(true);
       expect(counts.reports).toBe(rs.length);
@@ -301,7 +299,7 @@ describe('routing, drift and snapshots', () => {
 
     test('the same data without a shift: no DRIFT on MMD (seeded); a text-free project gets only the embedding report', async () => {
       const { pid } = await driftProject('drift-steady', 0, { drift: { split: 'halves', seed: 5 } });
-      await runDirect(driftJob, pid);
+      await runDirect(driftJob(t.app.services.drift), pid);
       const rs = await reports(pid);
       expect(rs.map((r) => `${r.kind}/${r.statistic}`)).toEqual(['EMBEDDING/mmd2']);
       expect(rs[0].verdict).not.toBe('DRIFT');
@@ -317,7 +315,7 @@ describe('routing, drift and snapshots', () => {
       const current = { from: at.toISOString(), to: new Date(at.getTime() + 3600_000).toISOString() };
       await ok(UPDATE_PROJECT, { id: pid, input: { settings: { drift: { reference, current, seed: 5 } } } });
       const before = (await reports(pid))[0].runId;
-      const { runId } = await runDirect(driftJob, pid);
+      const { runId } = await runDirect(driftJob(t.app.services.drift), pid);
       const rs = await reports(pid);
       expect(rs[0].runId).toBe(runId);
       expect(runId).not.toBe(before);
@@ -326,14 +324,14 @@ describe('routing, drift and snapshots', () => {
 
       // Defaults: every item is minutes old, so the reference window (8–37 days ago) is empty: no item report.
       await ok(UPDATE_PROJECT, { id: pid, input: { settings: { drift: null } } });
-      const { counts } = await runDirect(driftJob, pid);
+      const { counts } = await runDirect(driftJob(t.app.services.drift), pid);
       expect(counts.reports).toBe(0);
       expect((await reports(pid))[0].runId).toBe(runId); // the latest run with reports stays shown
 
       // Bad stored settings (written before settings were validated) fail the job with the field named.
       expectError(await t.gql(UPDATE_PROJECT, { id: pid, input: { settings: { drift: { split: 'thirds' } } } }), 'BAD_USER_INPUT', 'input.settings.drift.split');
       await t.sql(`UPDATE project SET settings = '{"drift": {"split": "thirds"}}'::jsonb WHERE id = $1`, [pid]);
-      await expect(runDirect(driftJob, pid)).rejects.toThrow(/settings\.drift\.split/);
+      await expect(runDirect(driftJob(t.app.services.drift), pid)).rejects.toThrow(/settings\.drift\.split/);
     });
 
     test('driftReports: scope and roles', async () => {
