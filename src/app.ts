@@ -18,8 +18,13 @@ export interface App extends Core {
 
 /** Starts the HTTP server (GraphQL, exports, health, metrics) on a core; closing the app closes both. */
 export async function startHttp(core: Core): Promise<App> {
-  const schema = await createSchema();
-  const server = await startServer(core.config, core.services, schema, core.metrics);
+  let server: RunningServer;
+  try {
+    server = await startServer(core.config, core.services, await createSchema(), core.metrics);
+  } catch (e) {
+    await core.close(); // a port in use: the scheduler, the jobs and the database stop with the failed start
+    throw e;
+  }
   return { ...core, server, close: () => core.close(() => server.stop()) };
 }
 
