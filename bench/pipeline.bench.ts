@@ -15,7 +15,7 @@ import { createCore } from '../src/core';
 import { loadConfig } from '../src/config';
 import { encodeFloat32 } from '../src/db/float32';
 import { createScratchPgDatabase } from '../src/db/scratch-database';
-import type { JobRunRow } from '../src/jobs/job-run';
+import type { JobRunRow } from '../src/services/job-run-view';
 import { createRng } from '../src/quality/rng';
 import { arg } from './cli';
 

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Sql } from '../db/database';
 import { deleteAnnotationsByClientMutationId, insertAnnotationRows } from '../db/repositories/annotation.repository';
 import { findJobRun, JobRunRow } from '../db/repositories/job-run.repository';
-import type { JobRunView, JobStatus } from '../jobs/job-run';
+import type { JobRunView, JobStatus } from '../services/job-run-view';
 import { log } from '../logger';
 import { createRng, shuffleInPlace } from '../quality/rng';
 import { Principal } from '../services/auth.service';

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { Job, JOB_NAMES, JobName } from './job';
-import type { JobStepView } from './job-run';
+import type { JobStepView } from '../services/job-run-view';
 
 /** The pipeline's steps, in order: every job name but `pipeline` itself. */
 export const PIPELINE_STEPS: readonly JobName[] = JOB_NAMES.filter((n) => n !== 'pipeline');

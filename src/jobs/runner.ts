@@ -17,7 +17,7 @@ import { badInput, conflict, LoupeError } from '../errors';
 import { log } from '../logger';
 import { observeJob } from '../metrics/registry';
 import { Job, JOB_NAMES, JobContext, JobName } from './job';
-import { JobRunView, toJobRunView } from './job-run';
+import { JobRunView, toJobRunView } from '../services/job-run-view';
 
 /** How long a manual start waits for a run that holds the lock but has not written its row yet. */
 const START_WAIT_MS = 2_000;

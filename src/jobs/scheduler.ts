@@ -4,7 +4,7 @@ import { listProjectSettings } from '../db/repositories/project.repository';
 import { log } from '../logger';
 import { scheduleOf } from '../services/settings';
 import type { Job, JobName } from './job';
-import type { JobRunView } from './job-run';
+import type { JobRunView } from '../services/job-run-view';
 import type { JobRunner } from './runner';
 
 /** How often the schedules are re-read from the projects' settings (new projects, changed schedules). */

@@ -5,7 +5,7 @@ import * as drift from '../db/repositories/drift.repository';
 import type { DriftKind, DriftReportRow, DriftRow } from '../db/repositories/drift.repository';
 import { findVersionProbs } from '../db/repositories/prediction.repository';
 import { latestModelVersion } from '../db/repositories/model-version.repository';
-import type { StepOptions } from '../jobs/job';
+import type { StepOptions } from './pipeline-step';
 import { Principal } from './auth.service';
 import {
   annotatorRows,

@@ -1,14 +1,22 @@
-import type { JobName } from '../jobs/job';
-import type { JobRunView } from '../jobs/job-run';
-import type { JobRunner } from '../jobs/runner';
+import type { JobName } from './pipeline-step';
+import type { JobRunView } from './job-run-view';
 import type { Principal } from './auth.service';
 import type { ProjectService } from './project.service';
+
+/** What this service needs of the job runner (src/jobs/runner.ts implements it). */
+export interface JobStarter {
+  /** Starts a run now and returns its job run at once (QUEUED), or the run of that job already in progress. */
+  startManual(projectId: string, name: JobName): Promise<JobRunView>;
+  recover(): Promise<number>;
+  idle(): Promise<void>;
+  close(): Promise<void>;
+}
 
 /** runJob, trainModel and the job runner's lifecycle (recovery at start, drain at shutdown). */
 export class JobService {
   constructor(
     private readonly projects: ProjectService,
-    readonly runner: JobRunner,
+    readonly runner: JobStarter,
   ) {}
 
   /**

@@ -2,7 +2,7 @@ import type { Database } from '../db/database';
 import { countAnnotators, countOpenLabelIssues, insertMetricsSnapshot } from '../db/repositories/metrics.repository';
 import { latestModelVersion } from '../db/repositories/model-version.repository';
 import { countAnnotationsByKind, countItemsAndLabeled } from '../db/repositories/stats.repository';
-import type { StepOptions } from '../jobs/job';
+import type { StepOptions } from './pipeline-step';
 
 /** The `metrics` pipeline step: one `metrics_snapshot` row of a project's key figures per run. */
 export class MetricsSnapshotService {

@@ -1,6 +1,6 @@
 import { Database, Sql } from '../db/database';
 import { forbidden } from '../errors';
-import type { StepOptions } from '../jobs/job';
+import type { StepOptions } from './pipeline-step';
 import { routeItems } from '../quality';
 import { AuthService, Principal } from './auth.service';
 import { ProjectService } from './project.service';

@@ -1,6 +1,6 @@
 import { validate as validCron } from 'node-cron';
 import { badInput, clip } from '../errors';
-import { JOB_NAMES } from '../jobs/job';
+import { JOB_NAMES } from './pipeline-step';
 import { FILTER_BY_METHODS, type FilterBy } from '../quality/label-issues';
 import { LABEL_QUALITY_METHODS, type LabelQualityMethod } from '../quality/label-quality';
 

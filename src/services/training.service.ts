@@ -3,8 +3,8 @@ import { Database } from '../db/database';
 import type { ComputePool } from '../compute/pool';
 import type { TrainInput } from '../compute/tasks';
 import { decodeFloat32, encodeFloat32 } from '../db/float32';
-import { JobRunView, toJobRunView } from '../jobs/job-run';
-import type { StepOptions } from '../jobs/job';
+import { JobRunView, toJobRunView } from './job-run-view';
+import type { StepOptions } from './pipeline-step';
 import { log } from '../logger';
 import { labelPriorEntropy, worseThanPriorWarning } from '../quality/prior-baseline';
 import { Principal } from './auth.service';
@@ -22,7 +22,7 @@ export const TRAIN_FOLDS = 5;
 const MIN_LABELS_PER_CLASS = 2;
 const TRAIN_SEED = 0;
 
-export type { JobRunView, JobStatus } from '../jobs/job-run';
+export type { JobRunView, JobStatus } from './job-run-view';
 
 /** What a training run reports: items seen and predictions stored. */
 export type TrainCounts = { labeled: number; pool: number; predictions: number };

@@ -111,7 +111,7 @@ describe('jobs', () => {
     expect(done.error).toBeNull();
     expect(done.status).toBe('SUCCEEDED');
     expect(done.steps!.map((s) => s.name)).toEqual(JOB_NAMES.filter((n) => n !== 'pipeline'));
-    const runner = t.app.services.jobs.runner;
+    const runner = t.app.runner;
     for (const s of done.steps!) {
       if (runner.find(s.name)) {
         expect(s).toMatchObject({ status: 'SUCCEEDED', error: null });
@@ -239,7 +239,7 @@ describe('jobs', () => {
       const cp = c.data.createProject.id;
       // An invalid schedule stored before settings were validated.
       await t.sql(`UPDATE project SET settings = jsonb_set(settings, '{schedules,train}', '"not a cron"') WHERE id = $1`, [cp]);
-      const s = new Scheduler(t.app.db, t.app.services.jobs.runner, { syncIntervalMs: 3_600_000 });
+      const s = new Scheduler(t.app.db, t.app.runner, { syncIntervalMs: 3_600_000 });
       await s.start();
       try {
         const plan = s.scheduled();

@@ -1,4 +1,4 @@
-import { etaSecondsOf } from '../../src/jobs/job-run';
+import { etaSecondsOf } from '../../src/services/job-run-view';
 
 describe('job ETA (linear extrapolation from progress)', () => {
   const started = new Date(1_000_000);

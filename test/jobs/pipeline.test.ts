@@ -1,5 +1,5 @@
 import { Job, JobContext, JobName, stepJob } from '../../src/jobs/job';
-import type { JobStepView } from '../../src/jobs/job-run';
+import type { JobStepView } from '../../src/services/job-run-view';
 import { pipelineJob, PIPELINE_STEPS } from '../../src/jobs/pipeline.job';
 
 const context = (progress: Array<[number, string | undefined]> = []): JobContext => ({
