@@ -46,13 +46,23 @@ export function labelIssuesAfter(after: string | null | undefined): PageStart<{ 
   };
 }
 
-/** The Relay connection of a page, each edge's cursor made from its row's key. */
-export function connection<T, K>(page: Page<T, K>, cursorOf: (key: K) => string): Connection<T> {
-  const edges = page.rows.map((r) => ({ cursor: cursorOf(r.key), node: r.node }));
+type RowOf<P> = P extends Page<infer T, infer K> ? { node: T; key: K } : never;
+
+/**
+ * The Relay connection of a page, each edge's cursor made from its row's key; whatever else the page carries (the
+ * model version of a label issue page, say) is kept beside the edges.
+ */
+export function connection<P extends Page<unknown, unknown>>(
+  page: P,
+  cursorOf: (key: RowOf<P>['key']) => string,
+): Omit<P, keyof Page<unknown, unknown>> & Connection<RowOf<P>['node']> {
+  const { rows, hasMore, total, ...rest } = page;
+  const edges = (rows as Array<RowOf<P>>).map((r) => ({ cursor: cursorOf(r.key), node: r.node }));
   return {
+    ...rest,
     edges,
-    pageInfo: { hasNextPage: page.hasMore, endCursor: edges.length ? edges[edges.length - 1].cursor : null },
-    totalCount: page.total,
+    pageInfo: { hasNextPage: hasMore, endCursor: edges.length ? edges[edges.length - 1].cursor : null },
+    totalCount: total,
   };
 }
 

@@ -5,7 +5,7 @@ import { AnnotationType } from './annotation.types';
 import { connection, itemCursor, itemsAfter } from './connection';
 import type { Context } from './context';
 import { CurrentPrincipal } from './principal';
-import { ITEM_ANNOTATIONS_FACTOR, pageCost } from './costs';
+import { listCost, pageCost } from './costs';
 import { ImportItemsResultType, ItemConnectionType, ItemFilter, ItemInput, ItemType } from './item.types';
 import { PageArgs } from './page-args';
 
@@ -49,7 +49,7 @@ export class ItemResolver {
     return item.embedding && Array.from(item.embedding);
   }
 
-  @FieldResolver(() => [AnnotationType], { complexity: ({ childComplexity }) => ITEM_ANNOTATIONS_FACTOR * childComplexity })
+  @FieldResolver(() => [AnnotationType], { complexity: listCost('itemAnnotations') })
   annotations(@Root() item: ItemView, @Ctx() ctx: Context) {
     return ctx.loaders.annotationsByItem.load(item.id);
   }

@@ -23,8 +23,7 @@ export class LabelIssueResolver {
     @CurrentPrincipal() p: Principal,
     @Ctx() ctx: Context,
   ) {
-    const page = await ctx.services.labelIssues.labelIssues(p, projectId, { status, minScore, label }, first, labelIssuesAfter(after));
-    return { modelVersionId: page.modelVersionId, ...connection(page, labelIssueCursor) };
+    return connection(await ctx.services.labelIssues.labelIssues(p, projectId, { status, minScore, label }, first, labelIssuesAfter(after)), labelIssueCursor);
   }
 
   @Mutation(() => LabelIssueType, {

@@ -59,6 +59,16 @@ describe('connection', () => {
     });
   });
 
+  test('what else the page carries is kept beside the edges', () => {
+    const page = { modelVersionId: 'mv', ...pageOf([{ score: 0.5, id: ID }], 1, 1, (r) => r.score, (r) => r) };
+    expect(connection(page, labelIssueCursor)).toEqual({
+      modelVersionId: 'mv',
+      edges: [{ cursor: b64(`0.5|${ID}`), node: 0.5 }],
+      pageInfo: { hasNextPage: false, endCursor: b64(`0.5|${ID}`) },
+      totalCount: 1,
+    });
+  });
+
   test('an empty page has no end cursor', () => {
     expect(connection(pageOf([], 5, 0, (r) => r, (r) => r), itemCursor)).toEqual({ edges: [], pageInfo: { hasNextPage: false, endCursor: null }, totalCount: 0 });
   });
