@@ -109,7 +109,7 @@ export function snapshotLine(r: { externalId: string; itemId: string; label: str
 
 /**
  * Dataset versions: a snapshot freezes every item's current label with its lineage and a SHA-256 content
- * hash; snapshots are listed, compared and exported (JSONL, CSV).
+ * hash; snapshots are listed, compared and read page by page for export (src/http/writers.ts writes JSONL and CSV).
  *
  * Content hash: the items in externalId order (JavaScript string order, UTF-16 code units), each serialised as
  * `snapshotLine` (canonical JSON: sorted keys, no whitespace) followed by "\n"; the hash is SHA-256 (hex) of that
