@@ -10,14 +10,16 @@ import { AddressInfo } from 'node:net';
 import type { Config } from './config';
 import { log } from './logger';
 import { HttpDrain } from './http/drain';
+import { exportSnapshotHandler } from './http/export';
 import { graphiqlAssets, graphiqlPage } from './http/graphiql';
+import { healthHandler, readyHandler } from './http/health';
 import { gatePrincipal, graphqlGate } from './http/graphql-gate';
+import { metricsHandler } from './http/metrics-endpoint';
 import { rateLimitMiddleware } from './http/rate-limit';
-import { graphqlMetricsPlugin, metricsHandler } from './metrics/http';
+import { graphqlMetricsPlugin } from './metrics/http';
 import type { LoupeMetrics } from './metrics/database-gauges';
 import { Context, createContext } from './schema/context';
 import { formatError } from './schema/errors';
-import { exportSnapshotHandler } from './schema/snapshot.export';
 import type { Services } from './services/services';
 
 export interface RunningServer {
@@ -119,13 +121,8 @@ export async function startServer(config: Config, services: Services, schema: Gr
   });
   await apollo.start();
 
-  app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' });
-  });
-  app.get('/readyz', async (_req, res) => {
-    const r = await services.db.ready();
-    res.status(r.ok ? 200 : 503).json({ status: r.ok ? 'ready' : 'not ready', database: services.db.kind, detail: r.detail });
-  });
+  app.get('/healthz', healthHandler());
+  app.get('/readyz', readyHandler(services.db));
   // Snapshot exports, streamed: GET /export/<snapshotId>.jsonl or .csv, same bearer-key auth and scope rules as GraphQL.
   app.get('/export/:file', rateLimit, exportSnapshotHandler(services));
   // Prometheus metrics: text exposition, optional bearer token (LOUPE_METRICS_TOKEN).

@@ -1,6 +1,8 @@
 import { Arg, Ctx, ID, Mutation, Resolver } from 'type-graphql';
+import type { Principal } from '../services/auth.service';
 import { AnnotationInput, RetractAnnotationsResultType, SubmitAnnotationsResultType } from './annotation.types';
 import type { Context } from './context';
+import { CurrentPrincipal } from './principal';
 
 @Resolver()
 export class AnnotationResolver {
@@ -11,16 +13,17 @@ export class AnnotationResolver {
   submitAnnotations(
     @Arg('projectId', () => ID) projectId: string,
     @Arg('annotations', () => [AnnotationInput], { validate: false }) annotations: AnnotationInput[],
+    @CurrentPrincipal() p: Principal,
     @Ctx() ctx: Context,
   ) {
-    return ctx.services.annotations.submit(ctx.principal!, projectId, annotations);
+    return ctx.services.annotations.submit(p, projectId, annotations);
   }
 
   @Mutation(() => RetractAnnotationsResultType, {
     description:
       'Withdraws annotations: appends one RETRACTION per id, in one transaction, all or nothing, and the withdrawn annotations stop counting (votes, current labels, consensus). Retracting an id again writes nothing. ADMIN and QA_LEAD keys; a LABELING_TOOL key only annotations it wrote.',
   })
-  retractAnnotations(@Arg('projectId', () => ID) projectId: string, @Arg('ids', () => [ID]) ids: string[], @Ctx() ctx: Context) {
-    return ctx.services.retractions.retract(ctx.principal!, projectId, ids);
+  retractAnnotations(@Arg('projectId', () => ID) projectId: string, @Arg('ids', () => [ID]) ids: string[], @CurrentPrincipal() p: Principal, @Ctx() ctx: Context) {
+    return ctx.services.retractions.retract(p, projectId, ids);
   }
 }

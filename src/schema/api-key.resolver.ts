@@ -1,21 +1,23 @@
 import { Arg, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
+import type { Principal } from '../services/auth.service';
 import { ApiKeyType, CreateApiKeyInput, CreatedApiKeyType } from './api-key.types';
 import type { Context } from './context';
+import { CurrentPrincipal } from './principal';
 
 @Resolver()
 export class ApiKeyResolver {
   @Mutation(() => CreatedApiKeyType)
-  createApiKey(@Arg('input') input: CreateApiKeyInput, @Ctx() ctx: Context) {
-    return ctx.services.auth.createKey(ctx.principal!, input);
+  createApiKey(@Arg('input') input: CreateApiKeyInput, @CurrentPrincipal() p: Principal, @Ctx() ctx: Context) {
+    return ctx.services.auth.createKey(p, input);
   }
 
   @Mutation(() => ApiKeyType)
-  revokeApiKey(@Arg('id', () => ID) id: string, @Ctx() ctx: Context) {
-    return ctx.services.auth.revokeKey(ctx.principal!, id);
+  revokeApiKey(@Arg('id', () => ID) id: string, @CurrentPrincipal() p: Principal, @Ctx() ctx: Context) {
+    return ctx.services.auth.revokeKey(p, id);
   }
 
   @Query(() => [ApiKeyType])
-  apiKeys(@Ctx() ctx: Context) {
-    return ctx.services.auth.listKeys(ctx.principal!);
+  apiKeys(@CurrentPrincipal() p: Principal, @Ctx() ctx: Context) {
+    return ctx.services.auth.listKeys(p);
   }
 }

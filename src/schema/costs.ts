@@ -46,8 +46,11 @@ export const PAGE_COSTS = {
   snapshotDiff: { sizeArg: 'first', defaultSize: 1000 },
 } as const;
 
-/** `Item.annotations`: 10 × each annotation's selection (an item holds a handful of votes). */
-export const ITEM_ANNOTATIONS_FACTOR = 10;
+/** Lists nested in an element, costed as a fixed number of entries times each entry's selection. */
+export const LIST_COSTS = {
+  /** `Item.annotations`: 10 × each annotation's selection (an item holds a handful of votes). */
+  itemAnnotations: 10,
+} as const;
 
 /** The complexity option of a project-wide aggregate: its base plus what it asks for. */
 export function aggregateCost(field: AggregateField) {
@@ -60,4 +63,10 @@ export function pageCost(field: keyof typeof PAGE_COSTS) {
   const { sizeArg, defaultSize } = PAGE_COSTS[field];
   return ({ args, childComplexity }: { args: Record<string, unknown>; childComplexity: number }) =>
     1 + ((args[sizeArg] as number | undefined) ?? defaultSize) * childComplexity;
+}
+
+/** The complexity option of a list nested in an element: its assumed length × each entry's selection. */
+export function listCost(field: keyof typeof LIST_COSTS) {
+  const entries = LIST_COSTS[field];
+  return ({ childComplexity }: { childComplexity: number }) => entries * childComplexity;
 }

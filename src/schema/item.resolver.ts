@@ -1,9 +1,13 @@
-import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { Principal } from '../services/auth.service';
 import type { ItemView } from '../services/item.service';
 import { AnnotationType } from './annotation.types';
+import { connection, itemCursor, itemsAfter } from './connection';
 import type { Context } from './context';
-import { ITEM_ANNOTATIONS_FACTOR, pageCost } from './costs';
+import { CurrentPrincipal } from './principal';
+import { listCost, pageCost } from './costs';
 import { ImportItemsResultType, ItemConnectionType, ItemFilter, ItemInput, ItemType } from './item.types';
+import { PageArgs } from './page-args';
 
 
 @Resolver(() => ItemType)
@@ -12,20 +16,21 @@ export class ItemResolver {
   importItems(
     @Arg('projectId', () => ID) projectId: string,
     @Arg('items', () => [ItemInput], { validate: false }) items: ItemInput[],
+    @CurrentPrincipal() p: Principal,
     @Ctx() ctx: Context,
   ) {
-    return ctx.services.items.importItems(ctx.principal!, projectId, items);
+    return ctx.services.items.importItems(p, projectId, items);
   }
 
   @Query(() => ItemConnectionType, { complexity: pageCost('items') })
-  items(
+  async items(
     @Arg('projectId', () => ID) projectId: string,
     @Arg('filter', () => ItemFilter, { nullable: true }) filter: ItemFilter | null,
-    @Arg('first', () => Int, { defaultValue: 50 }) first: number,
-    @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Args() { first, after }: PageArgs,
+    @CurrentPrincipal() p: Principal,
     @Ctx() ctx: Context,
   ) {
-    return ctx.services.items.items(ctx.principal!, projectId, filter, first, after);
+    return connection(await ctx.services.items.items(p, projectId, filter, first, itemsAfter(after)), itemCursor);
   }
 
   @Query(() => ItemType, { description: 'One item, by id or by externalId: exactly one of the two.' })
@@ -33,9 +38,10 @@ export class ItemResolver {
     @Arg('projectId', () => ID) projectId: string,
     @Arg('id', () => ID, { nullable: true }) id: string | null,
     @Arg('externalId', () => String, { nullable: true }) externalId: string | null,
+    @CurrentPrincipal() p: Principal,
     @Ctx() ctx: Context,
   ) {
-    return ctx.services.items.item(ctx.principal!, projectId, { id, externalId });
+    return ctx.services.items.item(p, projectId, { id, externalId });
   }
 
   @FieldResolver(() => [Number], { nullable: true })
@@ -43,7 +49,7 @@ export class ItemResolver {
     return item.embedding && Array.from(item.embedding);
   }
 
-  @FieldResolver(() => [AnnotationType], { complexity: ({ childComplexity }) => ITEM_ANNOTATIONS_FACTOR * childComplexity })
+  @FieldResolver(() => [AnnotationType], { complexity: listCost('itemAnnotations') })
   annotations(@Root() item: ItemView, @Ctx() ctx: Context) {
     return ctx.loaders.annotationsByItem.load(item.id);
   }

@@ -1,6 +1,10 @@
-import { Arg, Ctx, Float, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Args, Ctx, Float, ID, Mutation, Query, Resolver } from 'type-graphql';
+import type { Principal } from '../services/auth.service';
+import { connection, labelIssueCursor, labelIssuesAfter } from './connection';
 import type { Context } from './context';
+import { CurrentPrincipal } from './principal';
 import { aggregateCost, pageCost } from './costs';
+import { PageArgs } from './page-args';
 import { LabelHealthType, LabelIssueConnectionType, LabelIssueDecisionEnum, LabelIssueStatusEnum, LabelIssueType } from './label-issue.types';
 
 
@@ -10,16 +14,16 @@ export class LabelIssueResolver {
     description: 'Label issues, lowest score (most likely wrong) first. status null = every status; label = the given label.',
     complexity: pageCost('labelIssues'),
   })
-  labelIssues(
+  async labelIssues(
     @Arg('projectId', () => ID) projectId: string,
     @Arg('status', () => LabelIssueStatusEnum, { nullable: true }) status: LabelIssueStatusEnum | null,
     @Arg('minScore', () => Float, { nullable: true, description: 'Only issues with score ≥ this.' }) minScore: number | null,
     @Arg('label', () => String, { nullable: true }) label: string | null,
-    @Arg('first', () => Int, { defaultValue: 50 }) first: number,
-    @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Args() { first, after }: PageArgs,
+    @CurrentPrincipal() p: Principal,
     @Ctx() ctx: Context,
   ) {
-    return ctx.services.labelIssues.labelIssues(ctx.principal!, projectId, { status, minScore, label }, first, after);
+    return connection(await ctx.services.labelIssues.labelIssues(p, projectId, { status, minScore, label }, first, labelIssuesAfter(after)), labelIssueCursor);
   }
 
   @Mutation(() => LabelIssueType, {
@@ -30,9 +34,10 @@ export class LabelIssueResolver {
     @Arg('decision', () => LabelIssueDecisionEnum) decision: LabelIssueDecisionEnum,
     @Arg('label', () => String, { nullable: true, description: 'The new label; required with RELABEL, refused otherwise.' }) label: string | null,
     @Arg('note', () => String, { nullable: true }) note: string | null,
+    @CurrentPrincipal() p: Principal,
     @Ctx() ctx: Context,
   ) {
-    return ctx.services.labelIssues.resolve(ctx.principal!, id, decision, label, note);
+    return ctx.services.labelIssues.resolve(p, id, decision, label, note);
   }
 
   @Query(() => LabelHealthType, {
@@ -43,8 +48,9 @@ export class LabelIssueResolver {
   labelHealth(
     @Arg('projectId', () => ID) projectId: string,
     @Arg('modelVersionId', () => ID, { nullable: true }) modelVersionId: string | null,
+    @CurrentPrincipal() p: Principal,
     @Ctx() ctx: Context,
   ) {
-    return ctx.services.labelIssues.labelHealth(ctx.principal!, projectId, modelVersionId);
+    return ctx.services.labelIssues.labelHealth(p, projectId, modelVersionId);
   }
 }

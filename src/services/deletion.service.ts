@@ -4,6 +4,7 @@ import { badInput, notFound } from '../errors';
 import { Principal } from './auth.service';
 import { isUuid } from './ids';
 import { MAX_BATCH } from './item.service';
+import { checkPageSize } from './page';
 import { ProjectService } from './project.service';
 
 const MAX_AUDIT_PAGE = 1000;
@@ -68,7 +69,7 @@ export class DeletionService {
 
   /** The project's audit log, newest first (ADMIN). */
   async auditLog(p: Principal, projectId: string, first = 100): Promise<AuditLogView[]> {
-    if (!Number.isInteger(first) || first < 1 || first > MAX_AUDIT_PAGE) throw badInput('first', `must be an integer in 1..${MAX_AUDIT_PAGE}`);
+    checkPageSize(first, MAX_AUDIT_PAGE);
     const project = await this.projects.access(p, projectId, 'audit:read');
     const rows = await findAuditLog(this.db, project.id, first);
     return rows.map((r) => ({

@@ -5,18 +5,16 @@ import { ItemFilterSpec, ItemRow, countItems, findItem, findItemPage, upsertItem
 import { badInput, clip, forbidden, listed, notFound } from '../errors';
 import { Principal } from './auth.service';
 import { isUuid } from './ids';
+import { checkPageSize, Page, pageOf, PageStart } from './page';
 import { ProjectService, ProjectView } from './project.service';
 import { depthOf, effectiveSettings } from './settings';
 
 export const MAX_BATCH = 10_000;
 const MAX_EXTERNAL_ID = 512;
-const MAX_PAGE = 1000;
 /** Largest item `data`, as serialized JSON in UTF-8 (1 MiB). */
 export const MAX_DATA_BYTES = 1_048_576;
 /** Deepest nesting of objects and arrays in an item's `data`. */
 export const MAX_DATA_DEPTH = 32;
-/** Cursor timestamps are microseconds since 1970 before the year 10000 (beyond: not a cursor of this API). */
-const MAX_CURSOR_US = 253_402_300_800_000_000n;
 export { ITEM_SELECT } from '../db/repositories/item.repository';
 
 const BASE64_RE = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
@@ -67,12 +65,14 @@ export interface ItemFilterData {
   createdBefore?: Date | null;
 }
 
-/** A Relay-style connection page. */
-export interface ItemPage {
-  edges: Array<{ cursor: string; node: ItemView }>;
-  pageInfo: { hasNextPage: boolean; endCursor: string | null };
-  totalCount: number;
+/** An item's position in the items order: created_at in microseconds since 1970 (decimal text), then id. */
+export interface ItemKey {
+  us: string;
+  id: string;
 }
+
+/** A page of items, oldest first. */
+export type ItemPage = Page<ItemView, ItemKey>;
 
 /** Whether the project refuses items without an embedding (settings.requireEmbedding; default false). */
 export function requireEmbeddingOf(project: Pick<ProjectView, 'settings'>): boolean {
@@ -136,16 +136,6 @@ function parseEmbedding(it: ItemData, i: number, dim: number | null): Buffer | n
     if (!Number.isFinite(v[k])) throw badInput(field, `value ${k} is not finite (NaN or Infinity)`);
   }
   return encodeFloat32(v);
-}
-
-function encodeCursor(us: string, id: string): string {
-  return Buffer.from(`${us}|${id}`, 'utf8').toString('base64url');
-}
-
-function decodeCursor(c: string): { us: string; id: string } {
-  const [us, id] = Buffer.from(c, 'base64url').toString('utf8').split('|');
-  if (!/^\d{1,18}$/.test(us ?? '') || BigInt(us) >= MAX_CURSOR_US || !isUuid(id)) throw badInput('after', 'is not a cursor returned by this API');
-  return { us, id };
 }
 
 export class ItemService {
@@ -222,24 +212,20 @@ export class ItemService {
     return viewFor(p, row);
   }
 
-  async items(p: Principal, projectId: string, filter: ItemFilterData | null | undefined, first = 50, after?: string | null): Promise<ItemPage> {
+  /** The project's items that match the filter, oldest first (created_at, then id), `first` of them after `after`. */
+  async items(p: Principal, projectId: string, filter: ItemFilterData | null | undefined, first = 50, after: PageStart<ItemKey> = () => null): Promise<ItemPage> {
     const project = await this.projects.access(p, projectId, 'items:read');
-    if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE) throw badInput('first', `must be an integer in 1..${MAX_PAGE}`);
+    checkPageSize(first);
     const annotator = filter?.annotator;
     if (annotator !== undefined && annotator !== null && !(await annotatorExists(this.db, project.id, annotator))) {
       throw notFound(`annotator "${clip(annotator)}"`, 'filter.annotator');
     }
     const spec = this.filterSpec(project, filter ?? {}, isTool(p));
-    const cursor = after ? decodeCursor(after) : null;
+    const start = after();
     return this.db.read(async (sql) => {
-      const rows = await findItemPage(sql, project.id, spec, cursor, first + 1);
+      const rows = await findItemPage(sql, project.id, spec, start, first + 1);
       const n = await countItems(sql, project.id, spec);
-      const edges = rows.slice(0, first).map((r) => ({ cursor: encodeCursor(r.cursor_us, r.id), node: viewFor(p, r) }));
-      return {
-        edges,
-        pageInfo: { hasNextPage: rows.length > first, endCursor: edges.length ? edges[edges.length - 1].cursor : null },
-        totalCount: n,
-      };
+      return pageOf(rows, first, n, (r) => viewFor(p, r), (r) => ({ us: r.cursor_us, id: r.id }));
     });
   }
 

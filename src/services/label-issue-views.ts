@@ -1,8 +1,7 @@
-import { badInput } from '../errors';
 import type { LabelIssueDecision, LabelIssueRow, LabelIssueStatus } from '../db/repositories/label-issue.repository';
 import type { LabelHealthSummary } from '../quality/health-summary';
-import { isUuid } from './ids';
 import { ItemView, toItemView } from './item.service';
+import type { Page } from './page';
 
 export interface LabelIssueView {
   id: string;
@@ -32,12 +31,16 @@ export interface LabelIssueView {
   updatedAt: Date;
 }
 
-export interface LabelIssuePage {
+/** An issue's position in the issues order: its score, then id. */
+export interface LabelIssueKey {
+  score: number;
+  id: string;
+}
+
+/** A page of label issues, lowest score first. */
+export interface LabelIssuePage extends Page<LabelIssueView, LabelIssueKey> {
   /** The model version the current issue set came from (the last labelIssues run's); null before any run. */
   modelVersionId: string | null;
-  edges: Array<{ cursor: string; node: LabelIssueView }>;
-  pageInfo: { hasNextPage: boolean; endCursor: string | null };
-  totalCount: number;
 }
 
 export interface LabelIssueFilterData {
@@ -93,19 +96,6 @@ export function toIssueView(r: LabelIssueRow): LabelIssueView {
     createdAt: new Date(r.li_created_at),
     updatedAt: new Date(r.li_updated_at),
   };
-}
-
-/** The Relay cursor of an issue: its (score, id) key. */
-export function encodeCursor(score: number, id: string): string {
-  return Buffer.from(`${score}|${id}`, 'utf8').toString('base64url');
-}
-
-/** The (score, id) key of a cursor from {@link encodeCursor}; BAD_USER_INPUT on `after` otherwise. */
-export function decodeCursor(c: string): { score: number; id: string } {
-  const [s, id] = Buffer.from(c, 'base64url').toString('utf8').split('|');
-  const score = Number(s);
-  if (s === undefined || s === '' || !Number.isFinite(score) || !isUuid(id)) throw badInput('after', 'is not a cursor returned by this API');
-  return { score, id };
 }
 
 /**

@@ -12,7 +12,8 @@ import { latestModelVersion } from '../db/repositories/model-version.repository'
 import * as issues from '../db/repositories/label-issue.repository';
 import type { LabelIssueDecision, LabelIssueStatus } from '../db/repositories/label-issue.repository';
 import { flaggedIssues, planIssueSet, ScoringInputs, scoringInputs } from './label-issue-plan';
-import { decodeCursor, encodeCursor, LabelHealthView, LabelIssueFilterData, LabelIssuePage, LabelIssueView, toIssueView, toLabelHealthView } from './label-issue-views';
+import { LabelHealthView, LabelIssueFilterData, LabelIssueKey, LabelIssuePage, LabelIssueView, toIssueView, toLabelHealthView } from './label-issue-views';
+import { checkPageSize, pageOf, PageStart } from './page';
 import { notUsedReason, usableForScoring } from './model.service';
 import { ProjectService, ProjectView } from './project.service';
 import type { ReadCache } from './read-cache';
@@ -26,7 +27,6 @@ export const LABEL_ISSUE_DECISIONS: readonly LabelIssueDecision[] = ['ACCEPT_SUG
 /** Defaults of the labelIssues job (cleanlab's `find_label_issues` defaults); a project may set settings.labelIssues.{filterBy, rankBy}. */
 export const DEFAULT_FILTER_BY: FilterBy = effectiveSettings({}).labelIssues.filterBy;
 export const DEFAULT_RANK_BY: LabelQualityMethod = effectiveSettings({}).labelIssues.rankBy;
-const MAX_PAGE = 1000;
 const MAX_NOTE = 2000;
 
 /** Counts recorded on the job run. */
@@ -69,9 +69,9 @@ export class LabelIssueService {
   ) {}
 
   /** Label issues of a project, lowest score (most likely wrong) first; a Relay connection over (score, id). */
-  async labelIssues(p: Principal, projectId: string, filter: LabelIssueFilterData, first = 50, after?: string | null): Promise<LabelIssuePage> {
+  async labelIssues(p: Principal, projectId: string, filter: LabelIssueFilterData, first = 50, after: PageStart<LabelIssueKey> = () => null): Promise<LabelIssuePage> {
     const project = await this.projects.access(p, projectId, 'labelIssues:read');
-    if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE) throw badInput('first', `must be an integer in 1..${MAX_PAGE}`);
+    checkPageSize(first);
     const f: issues.LabelIssueFilter = {};
     if (filter.status !== undefined && filter.status !== null) {
       if (!LABEL_ISSUE_STATUSES.includes(filter.status)) throw badInput('status', `unknown status ${String(filter.status)}`);
@@ -86,18 +86,12 @@ export class LabelIssueService {
       if (idx < 0) throw badInput('label', `"${filter.label}" is not one of the project's classes (${project.classes.join(', ')})`);
       f.givenLabel = idx;
     }
-    const key = after ? decodeCursor(after) : null;
+    const key = after();
     return this.db.read(async (sql) => {
       const rows = await issues.findIssuePage(sql, project.id, f, key, first + 1);
       const n = await issues.countIssues(sql, project.id, f);
       const modelVersionId = await issues.issueSetVersionId(sql, project.id);
-      const edges = rows.slice(0, first).map((r) => ({ cursor: encodeCursor(Number(r.li_score), r.li_id), node: toIssueView(r) }));
-      return {
-        modelVersionId,
-        edges,
-        pageInfo: { hasNextPage: rows.length > first, endCursor: edges.length ? edges[edges.length - 1].cursor : null },
-        totalCount: n,
-      };
+      return { modelVersionId, ...pageOf(rows, first, n, toIssueView, (r) => ({ score: Number(r.li_score), id: r.li_id })) };
     });
   }
 

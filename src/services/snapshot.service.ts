@@ -72,7 +72,13 @@ export interface SnapshotDiffView {
   changed: SnapshotDiffItem[];
 }
 
-export type ExportFormat = 'jsonl' | 'csv';
+/** One item of a snapshot: its frozen label and lineage. */
+export interface SnapshotItem {
+  externalId: string;
+  itemId: string;
+  label: string | null;
+  lineage: Lineage;
+}
 
 const toView = (r: SnapshotRow): SnapshotView => ({
   id: r.id,
@@ -101,52 +107,9 @@ export function snapshotLine(r: { externalId: string; itemId: string; label: str
   return canonicalJson({ externalId: r.externalId, itemId: r.itemId, label: r.label, lineage: r.lineage });
 }
 
-const CSV_COLUMNS = [
-  'external_id',
-  'item_id',
-  'label',
-  'qa_status',
-  'votes',
-  'agreeing',
-  'annotators',
-  'annotation_ids',
-  'guideline_version',
-  'model_version_id',
-  'predicted_label',
-  'lineage',
-];
-
-function csvField(v: string | number | null): string {
-  if (v === null) return '';
-  const s = String(v);
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
-function csvLine(r: { externalId: string; itemId: string; label: string | null; lineage: Lineage }): string {
-  const l = r.lineage;
-  return (
-    [
-      r.externalId,
-      r.itemId,
-      r.label,
-      l.qaStatus,
-      l.votes,
-      l.agreeing,
-      l.annotators.join(';'),
-      l.annotationIds.join(';'),
-      l.guidelineVersion,
-      l.modelVersion?.id ?? null,
-      l.modelVersion?.predictedLabel ?? null,
-      canonicalJson(l),
-    ]
-      .map(csvField)
-      .join(',') + '\r\n'
-  );
-}
-
 /**
  * Dataset versions: a snapshot freezes every item's current label with its lineage and a SHA-256 content
- * hash; snapshots are listed, compared and exported (JSONL, CSV).
+ * hash; snapshots are listed, compared and read page by page for export (src/http/writers.ts writes JSONL and CSV).
  *
  * Content hash: the items in externalId order (JavaScript string order, UTF-16 code units), each serialised as
  * `snapshotLine` (canonical JSON: sorted keys, no whitespace) followed by "\n"; the hash is SHA-256 (hex) of that
@@ -231,21 +194,15 @@ export class SnapshotService {
   }
 
   /**
-   * The export of a snapshot as text chunks (JSONL: the hashed lines; CSV: a header and one row per item), read page by
-   * page so memory stays flat. The caller has checked access with `access(p, id, 'snapshots:read')`.
+   * The items of a snapshot in externalId order, page by page (so memory stays flat while an export streams). The caller
+   * has checked access with `access(p, id, 'snapshots:read')`.
    */
-  async *exportChunks(snapshotId: string, format: ExportFormat): AsyncGenerator<string> {
-    if (format === 'csv') yield CSV_COLUMNS.join(',') + '\r\n';
+  async *exportPages(snapshotId: string): AsyncGenerator<SnapshotItem[]> {
     let after = -1;
     for (;;) {
       const rows = await this.db.read((sql) => snapshots.findSnapshotItemPage<Lineage>(sql, snapshotId, after, EXPORT_PAGE));
       if (!rows.length) return;
-      let chunk = '';
-      for (const r of rows) {
-        const it = { externalId: r.external_id, itemId: r.item_id, label: r.label, lineage: r.lineage };
-        chunk += format === 'jsonl' ? snapshotLine(it) + '\n' : csvLine(it);
-      }
-      yield chunk;
+      yield rows.map((r) => ({ externalId: r.external_id, itemId: r.item_id, label: r.label, lineage: r.lineage }));
       after = rows[rows.length - 1].ord;
       if (rows.length < EXPORT_PAGE) return;
     }
@@ -257,7 +214,7 @@ export class SnapshotService {
     projectId: string,
     classes: string[],
     guidelineVersion: string,
-  ): Promise<Array<{ itemId: string; externalId: string; label: string | null; lineage: Lineage }>> {
+  ): Promise<SnapshotItem[]> {
     const items = await snapshots.findItemLabels(sql, projectId);
     const anns = await snapshots.findCurrentLabelingAnnotations(sql, projectId);
     type Acc = { ids: string[]; annotators: Set<string>; versions: Set<string>; counts: Map<number, number>; votes: number; reviewed: boolean };

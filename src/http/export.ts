@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { ErrorCode, LoupeError } from '../errors';
 import { log } from '../logger';
 import type { Services } from '../services/services';
-import type { ExportFormat } from '../services/snapshot.service';
+import { ExportFormat, exportChunks } from './writers';
 
 const FILE_RE = /^([0-9a-fA-F-]{36})\.(jsonl|csv)$/;
 const STATUS: Record<ErrorCode, number> = { BAD_USER_INPUT: 400, UNAUTHENTICATED: 401, FORBIDDEN: 403, NOT_FOUND: 404, CONFLICT: 409, RATE_LIMITED: 429 };
@@ -41,7 +41,7 @@ export function exportSnapshotHandler(services: Services) {
     let closed = false;
     res.on('close', () => (closed = true));
     try {
-      for await (const chunk of services.snapshots.exportChunks(snapshot.id, format)) {
+      for await (const chunk of exportChunks(services.snapshots.exportPages(snapshot.id), format)) {
         if (closed) return;
         if (!res.write(chunk)) await Promise.race([once(res, 'drain'), once(res, 'close')]);
       }
