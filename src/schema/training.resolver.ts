@@ -17,7 +17,7 @@ export class TrainingResolver {
   }
 
   @Query(() => ServerInfoType)
-  async serverInfo(@Ctx() ctx: Context) {
-    return { tfBackend: await ctx.services.training.backend() };
+  serverInfo(@Ctx() ctx: Context) {
+    return ctx.services.training.serverInfo();
   }
 }

@@ -46,6 +46,11 @@ export class TrainingService {
 
   private chosenBackend: string | null = null;
 
+  /** What this server runs on, for `serverInfo`. */
+  async serverInfo(): Promise<{ tfBackend: string }> {
+    return { tfBackend: await this.backend() };
+  }
+
   /**
    * The TensorFlow.js backend training uses (LOUPE_TF_BACKEND, or the best one that loads), chosen on a compute
    * thread the first time it is asked for; the choice and each skipped backend are logged once.
