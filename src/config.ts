@@ -28,6 +28,11 @@ export interface Config {
   /** Root fields per operation after expanding fragments (LOUPE_MAX_ROOT_FIELDS, default 20). */
   maxRootFields: number;
   seedDemo: boolean;
+  /**
+   * The URL Loupe is reached at from outside (LOUPE_PUBLIC_URL, e.g. http://loupe:4000 for a Label Studio in a
+   * container), used to build Label Studio connector URLs; absent: the origin of the request that creates one.
+   */
+  publicUrl?: string;
   tfBackend: TfBackendChoice;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   shutdownGraceMs: number;
@@ -134,6 +139,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const adminKey = env.LOUPE_ADMIN_KEY || undefined;
   if (adminKey !== undefined && adminKey.length < 24) problems.push('LOUPE_ADMIN_KEY: must be at least 24 characters');
 
+  const publicUrl = env.LOUPE_PUBLIC_URL ? env.LOUPE_PUBLIC_URL.replace(/\/+$/, '') : undefined;
+  if (publicUrl !== undefined && !/^https?:\/\/[^/\s?#]+(\/[^\s?#]*)?$/.test(publicUrl)) {
+    problems.push(`LOUPE_PUBLIC_URL=${publicUrl}: expected an http:// or https:// URL without query or fragment`);
+  }
+
   const config: Config = {
     port: int('PORT', 4000, 0, 65535),
     host: env.HOST || '127.0.0.1',
@@ -152,6 +162,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxAliases: int('LOUPE_MAX_ALIASES', 50, 0, 1_000_000),
     maxRootFields: int('LOUPE_MAX_ROOT_FIELDS', 20, 1, 100_000),
     seedDemo: bool('LOUPE_SEED_DEMO', true),
+    publicUrl,
     tfBackend: oneOf('LOUPE_TF_BACKEND', 'auto', ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const),
     logLevel: oneOf('LOG_LEVEL', 'info', ['debug', 'info', 'warn', 'error'] as const),
     shutdownGraceMs: int('LOUPE_SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),

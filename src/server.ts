@@ -151,7 +151,7 @@ export async function startServer(config: Config, services: Services, schema: Gr
     }),
     expressMiddleware(apollo, {
       // The gate has authenticated the caller; requests it lets by unexamined (other methods) have no principal.
-      context: async ({ res }) => createContext(gatePrincipal(res), services),
+      context: async ({ req, res }) => createContext(gatePrincipal(res), services, config.publicUrl ?? `${req.protocol}://${req.get('host')}`),
     }),
   );
 

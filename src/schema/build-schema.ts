@@ -11,6 +11,7 @@ import { validateArg } from './input-rules';
 import { ItemResolver } from './item.resolver';
 import { JobResolver } from './job.resolver';
 import { LabelIssueResolver } from './label-issue.resolver';
+import { LabelStudioResolver } from './label-studio.resolver';
 import { ModelResolver } from './model.resolver';
 import { ProjectResolver } from './project.resolver';
 import { RoutingResolver } from './routing.resolver';
@@ -124,7 +125,7 @@ const GuardRoot: MiddlewareFn<Context> = ({ context, info, args }, next) => {
   return next();
 };
 
-export const resolvers = [ProjectResolver, ItemResolver, AnnotationResolver, ApiKeyResolver, ModelResolver, SelectionResolver, TrainingResolver, LabelIssueResolver, JobResolver, ConsensusResolver, RoutingResolver, DriftResolver, SnapshotResolver] as const;
+export const resolvers = [ProjectResolver, ItemResolver, AnnotationResolver, ApiKeyResolver, ModelResolver, SelectionResolver, TrainingResolver, LabelIssueResolver, JobResolver, ConsensusResolver, RoutingResolver, DriftResolver, SnapshotResolver, LabelStudioResolver] as const;
 
 export function createSchema(): Promise<GraphQLSchema> {
   return buildSchema({

@@ -27,6 +27,8 @@ export interface Principal {
   role: Role;
   /** null = every project. */
   projectIds: string[] | null;
+  /** When set, exactly the actions this caller may take, in place of its role's (a Label Studio connector's). */
+  rights?: readonly Action[];
 }
 
 /**
@@ -57,7 +59,8 @@ export type Action =
   | 'labelIssues:resolve'
   | 'consensus:read'
   | 'gold:manage'
-  | 'weak:submit';
+  | 'weak:submit'
+  | 'connectors:manage';
 
 const ALL: readonly Role[] = ROLES;
 export const PERMISSIONS: Record<Action, readonly Role[]> = {
@@ -91,7 +94,24 @@ export const PERMISSIONS: Record<Action, readonly Role[]> = {
   'consensus:read': ['ADMIN', 'ML_ENGINEER', 'QA_LEAD', 'MANAGER'],
   'gold:manage': ['ADMIN', 'QA_LEAD'],
   'weak:submit': ['ADMIN', 'ML_ENGINEER'],
+  'connectors:manage': ['ADMIN', 'ML_ENGINEER'],
 };
+
+/**
+ * What a Label Studio connector may do in its one project: import the tasks it is sent, write HUMAN and GOLD
+ * annotations (Label Studio's ground truth) and retract its own, train the model and read its predictions. It acts
+ * with the LABELING_TOOL role, so the rules of labeling tools (retract only what it wrote, read items blind) hold.
+ */
+export const CONNECTOR_RIGHTS: readonly Action[] = [
+  'project:read',
+  'items:import',
+  'items:read',
+  'annotations:submit:HUMAN',
+  'annotations:submit:GOLD',
+  'annotations:submit:RETRACTION',
+  'model:train',
+  'model:read',
+];
 
 /** How long a looked-up key is trusted before it is read again (revocation elsewhere takes effect within this). */
 const KEY_CACHE_MS = 10_000;
@@ -172,7 +192,7 @@ export class AuthService {
   }
 
   static can(p: Principal, action: Action): boolean {
-    return PERMISSIONS[action].includes(p.role);
+    return p.rights ? p.rights.includes(action) : PERMISSIONS[action].includes(p.role);
   }
 
   /** Role check for actions that are not about one project. */

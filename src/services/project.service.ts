@@ -70,7 +70,7 @@ const toView = (r: ProjectRow): ProjectView => ({
   updatedAt: new Date(r.updated_at),
 });
 
-function validateClasses(classes: unknown, field: string): string[] {
+export function validateClasses(classes: unknown, field: string): string[] {
   if (!Array.isArray(classes)) throw badInput(field, 'must be a list of class names');
   if (classes.length < MIN_CLASSES || classes.length > MAX_CLASSES) throw badInput(field, `must have ${fmt(MIN_CLASSES)}–${fmt(MAX_CLASSES)} entries`);
   const seen = new Set<string>();

@@ -11,6 +11,7 @@ import { GoldService } from './gold.service';
 import { ItemService } from './item.service';
 import type { JobService } from './job.service';
 import { LabelIssueService } from './label-issue.service';
+import { LabelStudioConnectorService } from './label-studio-connector.service';
 import { LeaseService } from './lease.service';
 import { MetricsSnapshotService } from './metrics-snapshot.service';
 import { ModelService } from './model.service';
@@ -53,6 +54,8 @@ export interface Services {
   /** The `metrics` pipeline step: one metrics_snapshot row per run. */
   metricsSnapshots: MetricsSnapshotService;
   deletion: DeletionService;
+  /** Label Studio connectors: created and revoked over GraphQL, authenticated by the secret in their URL. */
+  labelStudioConnectors: LabelStudioConnectorService;
   /** Project-wide read results shared by every caller, per replica, invalidated by the project's data version. */
   readCache: ReadCache;
 }
@@ -87,6 +90,7 @@ export function createServices(db: Database, opts: { tfBackend?: TfBackendChoice
     snapshots: new SnapshotService(db, projects),
     deletion: new DeletionService(db, projects),
     metricsSnapshots: new MetricsSnapshotService(db),
+    labelStudioConnectors: new LabelStudioConnectorService(db, projects),
     readCache,
   };
 }

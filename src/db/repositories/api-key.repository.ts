@@ -63,9 +63,11 @@ export async function revokeApiKey(sql: Sql, id: string): Promise<ApiKeyRow> {
   return row;
 }
 
-/** Every key, oldest first. */
+/** Every key but those Label Studio connectors act as, oldest first. */
 export function listApiKeys(sql: Sql): Promise<ApiKeyRow[]> {
-  return sql.query<ApiKeyRow>(`SELECT ${COLS} FROM api_key ORDER BY created_at, id`);
+  return sql.query<ApiKeyRow>(
+    `SELECT ${COLS} FROM api_key WHERE NOT EXISTS (SELECT 1 FROM label_studio_connector c WHERE c.api_key_id = api_key.id) ORDER BY created_at, id`,
+  );
 }
 
 /** The oldest active ADMIN key for every project, or null. */
