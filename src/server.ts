@@ -13,6 +13,7 @@ import { HttpDrain } from './http/drain';
 import { exportSnapshotHandler } from './http/export';
 import { graphiqlAssets, graphiqlPage } from './http/graphiql';
 import { healthHandler, readyHandler } from './http/health';
+import { labelStudioRouter } from './http/label-studio/router';
 import { gatePrincipal, graphqlGate } from './http/graphql-gate';
 import { metricsHandler } from './http/metrics-endpoint';
 import { rateLimitMiddleware } from './http/rate-limit';
@@ -125,6 +126,8 @@ export async function startServer(config: Config, services: Services, schema: Gr
   app.get('/readyz', readyHandler(services.db));
   // Snapshot exports, streamed: GET /export/<snapshotId>.jsonl or .csv, same bearer-key auth and scope rules as GraphQL.
   app.get('/export/:file', rateLimit, exportSnapshotHandler(services));
+  // Label Studio's ML-backend protocol: the connector's secret in the path authenticates it (src/http/label-studio).
+  app.use('/label-studio/:secret', labelStudioRouter(services, { bodyLimitBytes: config.bodyLimitBytes }));
   // Prometheus metrics: text exposition, optional bearer token (LOUPE_METRICS_TOKEN).
   if (metrics) app.get('/metrics', metricsHandler(metrics, config.metricsToken));
 

@@ -12,6 +12,7 @@ import { ItemService } from './item.service';
 import type { JobService } from './job.service';
 import { LabelIssueService } from './label-issue.service';
 import { LabelStudioConnectorService } from './label-studio-connector.service';
+import { LabelStudioPredictionService } from './label-studio-prediction.service';
 import { LeaseService } from './lease.service';
 import { MetricsSnapshotService } from './metrics-snapshot.service';
 import { ModelService } from './model.service';
@@ -56,6 +57,8 @@ export interface Services {
   deletion: DeletionService;
   /** Label Studio connectors: created and revoked over GraphQL, authenticated by the secret in their URL. */
   labelStudioConnectors: LabelStudioConnectorService;
+  /** Pre-labels for Label Studio's /predict: tasks imported when new, the latest model's top class for each. */
+  labelStudioPredictions: LabelStudioPredictionService;
   /** Project-wide read results shared by every caller, per replica, invalidated by the project's data version. */
   readCache: ReadCache;
 }
@@ -67,12 +70,13 @@ export function createServices(db: Database, opts: { tfBackend?: TfBackendChoice
   const projects = new ProjectService(db);
   const compute = opts.compute ?? new ComputePool();
   const readCache = new ReadCache(db);
+  const items = new ItemService(db, projects);
   return {
     db,
     compute,
     auth: new AuthService(db),
     projects,
-    items: new ItemService(db, projects),
+    items,
     annotations: new AnnotationService(db, projects),
     retractions: new RetractionService(db, projects),
     stats: new StatsService(db, projects, readCache),
@@ -91,6 +95,7 @@ export function createServices(db: Database, opts: { tfBackend?: TfBackendChoice
     deletion: new DeletionService(db, projects),
     metricsSnapshots: new MetricsSnapshotService(db),
     labelStudioConnectors: new LabelStudioConnectorService(db, projects),
+    labelStudioPredictions: new LabelStudioPredictionService(db, projects, items),
     readCache,
   };
 }
