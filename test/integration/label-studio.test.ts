@@ -1,4 +1,9 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { CREATE_KEY, CREATE_PROJECT, expectError, startTestApp, TestApp } from '../helpers/app';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const fixture = (name: string): any => JSON.parse(readFileSync(join(__dirname, '../fixtures/label-studio', name), 'utf8'));
 
 const CREATE = `mutation($p: ID!) { createLabelStudioConnector(projectId: $p) { id projectId url createdAt revokedAt } }`;
 const REVOKE = `mutation($id: ID!) { revokeLabelStudioConnector(id: $id) { id url revokedAt } }`;
@@ -53,5 +58,170 @@ describe('Label Studio connectors', () => {
     expect(r.data.revokeLabelStudioConnector.url).toBeNull();
     expect(r.data.revokeLabelStudioConnector.revokedAt).not.toBeNull();
     expectError(await t.gql(REVOKE, { id: '00000000-0000-4000-8000-000000000000' }), 'NOT_FOUND');
+  });
+});
+
+/**
+ * Label Studio's ML-backend protocol over real HTTP, with request bodies shaped as Label Studio sends them
+ * (test/fixtures/label-studio): health → setup → predict on new tasks → predictions for them → predict again.
+ */
+describe('Label Studio ML-backend protocol', () => {
+  let t: TestApp;
+  let p: string;
+  let url: string;
+  const setupBody = fixture('setup-text.json');
+  const predictBody = fixture('predict-text.json');
+
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const call = async (path: string, body?: unknown, opts: { base?: string; headers?: Record<string, string> } = {}): Promise<{ status: number; body: any }> => {
+    const res = await fetch(`${opts.base ?? url}${path}`, {
+      method: body === undefined ? 'GET' : 'POST',
+      headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...opts.headers },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    return { status: res.status, body: await res.json() };
+  };
+  const classes = async () => (await t.sql<{ classes: string[] }>(`SELECT classes FROM project WHERE id = $1`, [p]))[0].classes;
+  const itemCount = async () => (await t.sql<{ n: number }>(`SELECT count(*)::int AS n FROM item WHERE project_id = $1`, [p]))[0].n;
+  const connectorConfig = async () => (await t.sql<{ config: unknown }>(`SELECT config FROM label_studio_connector WHERE project_id = $1`, [p]))[0].config;
+  const setupWith = (schema: string) => call('/setup', { ...setupBody, schema });
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    p = (await t.gql(CREATE_PROJECT, { input: { name: 'ls-protocol', classes: ['Positive', 'Negative'] } })).data.createProject.id;
+    url = (await t.gql(CREATE, { p })).data.createLabelStudioConnector.url;
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  test('GET /health and GET / answer UP', async () => {
+    expect(await call('/health')).toEqual({ status: 200, body: { status: 'UP', model_class: 'Loupe' } });
+    expect(await call('')).toEqual({ status: 200, body: { status: 'UP', model_class: 'Loupe' } });
+    expect(await call('/')).toEqual({ status: 200, body: { status: 'UP', model_class: 'Loupe' } });
+  });
+
+  test('a wrong or malformed secret is 401 in Label Studio\'s error shape, saying nothing of projects', async () => {
+    const wrong = `${t.baseUrl}/label-studio/${'A'.repeat(43)}`;
+    for (const base of [wrong, `${t.baseUrl}/label-studio/nope`]) {
+      const r = await call('/health', undefined, { base });
+      expect(r.status).toBe(401);
+      expect(r.body).toEqual({ status: 401, detail: expect.stringMatching(/unknown or revoked Loupe connector URL/) });
+      expect(r.body.detail).not.toMatch(/project/);
+      expect((await call('/setup', setupBody, { base })).status).toBe(401);
+    }
+    expect(await classes()).toEqual(['Positive', 'Negative']);
+  });
+
+  test('bad label configs are 400 with a clear detail, and nothing is written', async () => {
+    const malformed = await setupWith('<View><Text name="text" value="$text"><Choices name="s" toName="text"></View>');
+    expect(malformed.status).toBe(400);
+    expect(malformed.body).toEqual({ status: 400, detail: expect.stringMatching(/^schema: malformed XML at line 1/) });
+
+    const noChoices = await setupWith('<View><Text name="text" value="$text"/><Labels name="l" toName="text"><Label value="PER"/></Labels></View>');
+    expect(noChoices.status).toBe(400);
+    expect(noChoices.body.detail).toMatch(/no single-choice <Choices>/);
+
+    const multiple = await setupWith('<View><Text name="text" value="$text"/><Choices name="s" toName="text" choice="multiple"><Choice value="Positive"/></Choices></View>');
+    expect(multiple.status).toBe(400);
+    expect(multiple.body.detail).toMatch(/no single-choice <Choices>/);
+
+    const conflicting = await setupWith('<View><Text name="text" value="$text"/><Choices name="s" toName="text"><Choice value="Positive"/><Choice value="Other"/></Choices></View>');
+    expect(conflicting.status).toBe(400);
+    expect(conflicting.body.detail).toMatch(/lack the project's classes Negative/);
+
+    const notJson = await call('/setup', '{"schema": ');
+    expect(notJson).toEqual({ status: 400, body: { status: 400, detail: 'request body is not valid JSON' } });
+
+    expect(await classes()).toEqual(['Positive', 'Negative']);
+    expect(await connectorConfig()).toBeNull();
+  });
+
+  test('POST /setup appends the new choices to the classes and remembers the names; no model yet → "none"', async () => {
+    expect(await call('/setup', setupBody)).toEqual({ status: 200, body: { model_version: 'none' } });
+    expect(await classes()).toEqual(['Positive', 'Negative', 'Neutral']);
+    expect(await connectorConfig()).toEqual({ fromName: 'sentiment', toName: 'text', dataKey: 'text', objectTag: 'Text' });
+    const list = await t.gql(LIST, { p });
+    expect(list.data.labelStudioConnectors[0]).toMatchObject({ fromName: 'sentiment', toName: 'text', dataKey: 'text' });
+    // Sending the same config again changes nothing.
+    expect((await call('/setup', setupBody)).status).toBe(200);
+    expect(await classes()).toEqual(['Positive', 'Negative', 'Neutral']);
+  });
+
+  test('POST /predict imports new tasks and, with no model, answers an empty result per task in order', async () => {
+    const r = await call('/predict', predictBody);
+    expect(r).toEqual({ status: 200, body: { results: [{ result: [] }, { result: [] }] } });
+    const items = await t.sql<{ external_id: string; text: string }>(`SELECT external_id, text FROM item WHERE project_id = $1 ORDER BY external_id`, [p]);
+    expect(items).toEqual([
+      { external_id: 'ls-101', text: predictBody.tasks[0].data.text },
+      { external_id: 'ls-102', text: predictBody.tasks[1].data.text },
+    ]);
+    // A re-sent task is not imported again.
+    expect((await call('/predict', predictBody)).status).toBe(200);
+    expect(await itemCount()).toBe(2);
+  });
+
+  test('a task without the data key is 400 naming it, and nothing is imported', async () => {
+    const r = await call('/predict', { ...predictBody, tasks: [{ id: 200, data: { text: 'fine' } }, { id: 201, data: { body: 'no text key' } }] });
+    expect(r.status).toBe(400);
+    expect(r.body.detail).toMatch(/^tasks\[1\]\.data\.text: must be a string/);
+    expect(await itemCount()).toBe(2);
+  });
+
+  test('after submitPredictions, /predict returns each task\'s label, score and model version, in task order', async () => {
+    const sub = await t.gql(
+      `mutation($p: ID!, $preds: [PredictionInput!]!) { submitPredictions(projectId: $p, modelName: "sentiment-bert", predictions: $preds) { version } }`,
+      {
+        p,
+        preds: [
+          { externalId: 'ls-101', probs: [0.8, 0.15, 0.05] },
+          { externalId: 'ls-102', probs: [0.1, 0.2, 0.7] },
+        ],
+      },
+    );
+    expect(sub.errors).toBeUndefined();
+    const version = sub.data.submitPredictions.version;
+    const tasks = [predictBody.tasks[1], { id: 103, data: { text: 'Not sure what to think.' } }, predictBody.tasks[0]];
+    const r = await call('/predict', { ...predictBody, tasks });
+    expect(r.status).toBe(200);
+    const [second, fresh, first] = r.body.results;
+    expect(second).toEqual({
+      result: [{ from_name: 'sentiment', to_name: 'text', type: 'choices', value: { choices: ['Neutral'] } }],
+      score: expect.closeTo(0.7, 6),
+      model_version: version,
+    });
+    expect(first).toEqual({
+      result: [{ from_name: 'sentiment', to_name: 'text', type: 'choices', value: { choices: ['Positive'] } }],
+      score: expect.closeTo(0.8, 6),
+      model_version: version,
+    });
+    // A task the model has not predicted: imported, an empty result.
+    expect(fresh).toEqual({ result: [], model_version: version });
+    expect(await itemCount()).toBe(3);
+
+    expect(await call('/versions')).toEqual({ status: 200, body: { versions: [version] } });
+    expect((await call('/setup', setupBody)).body).toEqual({ model_version: version });
+  });
+
+  test('HTTP Basic auth with a Loupe API key of the project as password is accepted; another password is 401', async () => {
+    const basic = (pw: string) => ({ authorization: `Basic ${Buffer.from(`label-studio:${pw}`).toString('base64')}` });
+    expect((await call('/health', undefined, { headers: basic(t.adminKey) })).status).toBe(200);
+    const r = await call('/health', undefined, { headers: basic('lp_not_a_key') });
+    expect(r).toEqual({ status: 401, body: { status: 401, detail: expect.stringMatching(/Basic auth password/) } });
+  });
+
+  test('/train, /validate, /job_status, /duplicate_model, /delete and unknown paths are 404 with a JSON body', async () => {
+    for (const path of ['/train', '/validate', '/job_status', '/duplicate_model', '/delete', '/nothing-here']) {
+      const r = await call(path, {});
+      expect(r.status).toBe(404);
+      expect(r.body).toEqual({ status: 404, detail: expect.any(String) });
+    }
+  });
+
+  test('a revoked connector\'s URL is 401', async () => {
+    const c = (await t.gql(CREATE, { p })).data.createLabelStudioConnector;
+    expect((await call('/health', undefined, { base: c.url })).status).toBe(200);
+    await t.gql(REVOKE, { id: c.id });
+    expect((await call('/health', undefined, { base: c.url })).status).toBe(401);
   });
 });
