@@ -225,3 +225,54 @@ describe('Label Studio ML-backend protocol', () => {
     expect((await call('/health', undefined, { base: c.url })).status).toBe(401);
   });
 });
+
+describe('Label Studio connector secrets and limits', () => {
+  let t: TestApp;
+  let p: string;
+  let url: string;
+  const written: string[] = [];
+  let spy: jest.SpyInstance;
+
+  beforeAll(async () => {
+    spy = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      written.push(String(chunk));
+      return true;
+    });
+    t = await startTestApp({ LOG_LEVEL: 'debug', LOUPE_BODY_LIMIT: '4kb' });
+    p = (await t.gql(CREATE_PROJECT, { input: { name: 'ls-limits', classes: ['Positive', 'Negative', 'Neutral'] } })).data.createProject.id;
+    url = (await t.gql(CREATE, { p })).data.createLabelStudioConnector.url;
+  });
+  afterAll(async () => {
+    await t?.close();
+    spy?.mockRestore();
+  });
+
+  test("a connector's principal has exactly its rights, in its one project", async () => {
+    const caller = (await t.app.services.labelStudioConnectors.authenticate(url.split('/').pop()!))!;
+    const other = (await t.gql(CREATE_PROJECT, { input: { name: 'ls-other', classes: ['a', 'b'] } })).data.createProject.id;
+    const s = t.app.services;
+    await expect(s.models.submitPredictions(caller.principal, p, 'm', [{ externalId: 'x', probs: [1, 0, 0] }])).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(s.auth.createKey(caller.principal, { name: 'x', role: 'ADMIN', projectIds: [p] })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(s.items.importItems(caller.principal, other, [{ externalId: 'x' }])).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(s.labelStudioConnectors.create(caller.principal, p, 'http://x')).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    expect((await s.items.importItems(caller.principal, p, [{ externalId: 'ls-own', text: 'mine' }])).inserted).toBe(1);
+    await t.sql(`DELETE FROM item WHERE project_id = $1`, [p]);
+  });
+
+  test('an oversize body is 413 in Label Studio\'s shape, nothing imported; the secret never reaches the log', async () => {
+    const tasks = Array.from({ length: 200 }, (_, i) => ({ id: i, data: { text: `task number ${i} with some words` } }));
+    const res = await fetch(`${url}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ tasks }) });
+    expect(res.status).toBe(413);
+    expect(await res.json()).toEqual({ status: 413, detail: expect.stringMatching(/exceeds the limit of 4096 bytes/) });
+    expect((await t.sql(`SELECT 1 FROM item WHERE project_id = $1`, [p])).length).toBe(0);
+
+    const setup = fixture('setup-text.json');
+    expect((await fetch(`${url}/setup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(setup) })).status).toBe(200);
+    const c = (await t.gql(LIST, { p })).data.labelStudioConnectors[0];
+    await t.gql(REVOKE, { id: c.id });
+    const secret = url.split('/').pop()!;
+    expect(written.join('').length).toBeGreaterThan(0);
+    expect(written.join('')).not.toContain(secret);
+    expect(written.join('')).toContain(c.id);
+  });
+});
