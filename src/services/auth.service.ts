@@ -57,7 +57,8 @@ export type Action =
   | 'labelIssues:resolve'
   | 'consensus:read'
   | 'gold:manage'
-  | 'weak:submit';
+  | 'weak:submit'
+  | 'webhooks:manage';
 
 const ALL: readonly Role[] = ROLES;
 export const PERMISSIONS: Record<Action, readonly Role[]> = {
@@ -91,6 +92,7 @@ export const PERMISSIONS: Record<Action, readonly Role[]> = {
   'consensus:read': ['ADMIN', 'ML_ENGINEER', 'QA_LEAD', 'MANAGER'],
   'gold:manage': ['ADMIN', 'QA_LEAD'],
   'weak:submit': ['ADMIN', 'ML_ENGINEER'],
+  'webhooks:manage': ['ADMIN', 'ML_ENGINEER'],
 };
 
 /** How long a looked-up key is trusted before it is read again (revocation elsewhere takes effect within this). */

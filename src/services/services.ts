@@ -23,6 +23,7 @@ import { SnapshotService } from './snapshot.service';
 import { StatsService } from './stats.service';
 import { TrainingService } from './training.service';
 import { WeakSupervisionService } from './weak-supervision.service';
+import { WebhookService } from './webhook.service';
 
 /** Every use-case service, wired once in the composition root. */
 export interface Services {
@@ -55,12 +56,14 @@ export interface Services {
   deletion: DeletionService;
   /** Project-wide read results shared by every caller, per replica, invalidated by the project's data version. */
   readCache: ReadCache;
+  /** Webhook subscriptions and their deliveries (sent by the WebhookSender createCore starts). */
+  webhooks: WebhookService;
 }
 
 /** Every service but `jobs`, whose runner runs jobs built from these. */
 export type CoreServices = Omit<Services, 'jobs'>;
 
-export function createServices(db: Database, opts: { tfBackend?: TfBackendChoice; compute?: ComputePool } = {}): CoreServices {
+export function createServices(db: Database, opts: { tfBackend?: TfBackendChoice; compute?: ComputePool; webhookAllowedHosts?: readonly string[] } = {}): CoreServices {
   const projects = new ProjectService(db);
   const compute = opts.compute ?? new ComputePool();
   const readCache = new ReadCache(db);
@@ -88,5 +91,6 @@ export function createServices(db: Database, opts: { tfBackend?: TfBackendChoice
     deletion: new DeletionService(db, projects),
     metricsSnapshots: new MetricsSnapshotService(db),
     readCache,
+    webhooks: new WebhookService(db, projects, opts.webhookAllowedHosts),
   };
 }
