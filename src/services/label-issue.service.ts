@@ -18,6 +18,7 @@ import { notUsedReason, usableForScoring } from './model.service';
 import { ProjectService, ProjectView } from './project.service';
 import type { ReadCache } from './read-cache';
 import { effectiveSettings } from './settings';
+import { enqueueEvent } from './webhook-outbox';
 
 export type { LabelIssueDecision, LabelIssueStatus } from '../db/repositories/label-issue.repository';
 export type { LabelHealthView, LabelIssueFilterData, LabelIssuePage, LabelIssueView } from './label-issue-views';
@@ -137,7 +138,11 @@ export class LabelIssueService {
       await issues.markIssueResolved(sql, id, {
         decision, resolvedLabel: newLabel, note: note ?? null, route: decision === 'NOT_SURE' ? 'EXPERT' : null, reviewAnnotationId: annotationId, votesAtResolution: n, resolvedBy: p.keyId,
       });
-      return toIssueView((await issues.findIssue(sql, id))!);
+      const view = toIssueView((await issues.findIssue(sql, id))!);
+      await enqueueEvent(sql, project.id, 'label_issue.resolved', () => ({
+        labelIssue: { id: view.id, itemId: view.itemId, externalId: view.item.externalId, givenLabel: view.givenLabel, suggestedLabel: view.suggestedLabel, decision, resolvedLabel: view.resolvedLabel, route: view.route, resolvedBy: view.resolvedBy },
+      }));
+      return view;
     });
   }
 

@@ -1,7 +1,12 @@
 import { createHmac } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, IncomingHttpHeaders, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createScratchPgDatabase } from '../../src/db/scratch-database';
 import { CREATE_PROJECT, expectError, IMPORT_ITEMS, startTestApp, SUBMIT, TestApp } from '../helpers/app';
+import { TEMPLATE_ENV } from '../setup/templates';
 
 /**
  * Outbound webhooks against a real HTTP receiver on loopback (allow-listed): events written to the outbox in the
@@ -198,5 +203,57 @@ describe('webhooks without an allow-list', () => {
     });
     expect(d.last_error).toContain('not a public address');
     expect(hits).toBe(0);
+  });
+});
+
+describe('webhooks across a restart', () => {
+  let receiver: Server;
+  const bodies: string[] = [];
+  let db: { env: Record<string, string>; drop: () => Promise<void> };
+  beforeAll(async () => {
+    receiver = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        bodies.push(body);
+        res.end('ok');
+      });
+    });
+    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+    // One database both servers open: a scratch PostgreSQL database, or a PGlite folder.
+    if (process.env.DATABASE_URL) {
+      const pg = await createScratchPgDatabase(process.env.DATABASE_URL, 'loupe_test', { template: process.env[TEMPLATE_ENV.empty] });
+      db = { env: { DATABASE_URL: pg.url }, drop: pg.drop };
+    } else {
+      const dir = mkdtempSync(join(tmpdir(), 'loupe-hooks-'));
+      db = { env: { LOUPE_DATA_DIR: join(dir, 'db') }, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+    }
+  });
+  afterAll(async () => {
+    await new Promise((r) => receiver?.close(r));
+    await db?.drop();
+  });
+
+  test('an event committed by a server that stopped before sending it is sent by the next one', async () => {
+    const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/restart`;
+    // The first server never polls: what it commits stays in the outbox.
+    const first = await startTestApp({ ...db.env, LOUPE_WEBHOOK_ALLOWED_HOSTS: '127.0.0.1', LOUPE_WEBHOOK_POLL_MS: '3600000' });
+    let p: string;
+    try {
+      p = (await first.gql(CREATE_PROJECT, { input: { name: 'restart', classes: ['cat', 'dog'] } })).data.createProject.id;
+      await first.gql(CREATE, { p, input: { url, events: ['item.created'] } });
+      await first.gql(IMPORT_ITEMS, { p, items: [{ externalId: 'kept' }] });
+      expect(await first.sql(`SELECT status FROM webhook_delivery WHERE project_id = $1`, [p])).toEqual([{ status: 'PENDING' }]);
+    } finally {
+      await first.close();
+    }
+    expect(bodies).toHaveLength(0);
+    const second = await startTestApp({ ...db.env, LOUPE_WEBHOOK_ALLOWED_HOSTS: '127.0.0.1', LOUPE_WEBHOOK_POLL_MS: '50' });
+    try {
+      await until('the delivery after restart', async () => bodies.length > 0);
+      expect(JSON.parse(bodies[0])).toMatchObject({ type: 'item.created', projectId: p!, data: { items: [{ externalId: 'kept' }] } });
+    } finally {
+      await second.close();
+    }
   });
 });
