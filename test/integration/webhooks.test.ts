@@ -155,6 +155,25 @@ describe('webhooks', () => {
     expectError(await t.gql(CREATE, { p, input: { url: 'http://10.0.0.1/', events: ['item.created'] } }), 'BAD_USER_INPUT', 'LOUPE_WEBHOOK_ALLOWED_HOSTS');
   });
 
+  test('model_version.created (submitPredictions) and job.finished (runJob) arrive, signed', async () => {
+    const p = await project('models');
+    const secret = 'model-secret-sixteen+';
+    await t.gql(CREATE, { p, input: { url: `${base}/models`, events: ['model_version.created', 'job.finished'], secret } });
+    const ids = (await t.gql(IMPORT_ITEMS, { p, items: [{ externalId: 'x' }, { externalId: 'y' }] })).data.importItems.ids;
+    const v = await t.gql(`mutation($p: ID!, $pr: [PredictionInput!]!) { submitPredictions(projectId: $p, modelName: "team", predictions: $pr) { id version } }`, {
+      p,
+      pr: ids.map((itemId: string) => ({ itemId, probs: [0.7, 0.3] })),
+    });
+    expect(v.errors).toBeUndefined();
+    const run = await t.gql(`mutation($p: ID!) { runJob(projectId: $p, name: metrics) { id } }`, { p });
+    expect(run.errors).toBeUndefined();
+    const got = await until('both events', async () => at('/models').length >= 2 && at('/models'));
+    const byType = new Map(got.map((g) => [JSON.parse(g.body).type, JSON.parse(g.body)]));
+    expect(byType.get('model_version.created').data.modelVersion).toMatchObject({ id: v.data.submitPredictions.id, version: v.data.submitPredictions.version, kind: 'EXTERNAL' });
+    expect(byType.get('job.finished').data.jobRun).toMatchObject({ id: run.data.runJob.id, job: 'metrics', status: 'SUCCEEDED' });
+    for (const g of got) expect(verify(secret, g.headers['x-loupe-signature'] as string, g.body)).toBe(true);
+  });
+
   test('updateWebhook deactivates, deleteWebhook removes', async () => {
     const p = await project('manage');
     const w = (await t.gql(CREATE, { p, input: { url: `${base}/manage`, events: ['annotation.created'] } })).data.createWebhook;
