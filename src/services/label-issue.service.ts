@@ -243,8 +243,22 @@ export class LabelIssueService {
       counts.refreshed = plan.refresh.length;
       if (plan.insert.length) {
         // Joined with item: an item deleted since the predictions were read is skipped, not a failure.
-        const ins = await issues.insertOpenIssues(sql, projectId, run, plan.insert.map((f) => ({ ...f, id: uuidv7() })));
+        const planned = plan.insert.map((f) => ({ ...f, id: uuidv7() }));
+        const ins = await issues.insertOpenIssues(sql, projectId, run, planned);
         for (const r of ins) if (r.reopened) counts.reopened++; else counts.opened++;
+        // One label_issue.created event per run, listing the issues it opened or reopened.
+        if (ins.length) {
+          const byId = new Map(planned.map((f) => [f.id, f]));
+          const classes = inputs.version!.classes;
+          await enqueueEvent(sql, projectId, 'label_issue.created', () => ({
+            runId: run.runId,
+            modelVersionId: run.modelVersionId,
+            labelIssues: ins.map((r) => {
+              const f = byId.get(r.id)!;
+              return { id: r.id, itemId: r.item_id, givenLabel: classes[f.given], suggestedLabel: classes[f.suggested], score: f.score, reopened: r.reopened };
+            }),
+          }));
+        }
       }
       counts.open = await issues.countOpenIssues(sql, projectId);
     });

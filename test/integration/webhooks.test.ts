@@ -174,6 +174,29 @@ describe('webhooks', () => {
     for (const g of got) expect(verify(secret, g.headers['x-loupe-signature'] as string, g.body)).toBe(true);
   });
 
+  test('label_issue.created (the labelIssues job) and label_issue.resolved (resolveLabelIssue) arrive', async () => {
+    const p = (await t.gql(CREATE_PROJECT, { input: { name: 'issues', classes: ['cat', 'dog'] } })).data.createProject.id;
+    await t.gql(CREATE, { p, input: { url: `${base}/issues`, events: ['label_issue.created', 'label_issue.resolved'] } });
+    const n = 20;
+    const ids = (await t.gql(IMPORT_ITEMS, { p, items: Array.from({ length: n }, (_, i) => ({ externalId: `i${i}` })) })).data.importItems.ids as string[];
+    // Half labeled cat, half dog; the model agrees with every label but one, which it contradicts confidently.
+    await t.gql(SUBMIT, { p, a: ids.map((itemId, i) => ({ itemId, annotator: 'ann', label: i < n / 2 ? 'cat' : 'dog' })) });
+    const pr = ids.map((itemId, i) => ({ itemId, probs: (i < n / 2) !== (i === 0) ? [0.9, 0.1] : [0.1, 0.9] }));
+    expect((await t.gql(`mutation($p: ID!, $pr: [PredictionInput!]!) { submitPredictions(projectId: $p, modelName: "m", predictions: $pr) { id } }`, { p, pr })).errors).toBeUndefined();
+    await t.gql(`mutation($p: ID!) { runJob(projectId: $p, name: labelIssues) { id } }`, { p });
+    const [created] = await until('label_issue.created', async () => at('/issues').length > 0 && at('/issues'));
+    const cb = JSON.parse(created.body);
+    expect(cb.type).toBe('label_issue.created');
+    expect(cb.data.labelIssues).toEqual([expect.objectContaining({ itemId: ids[0], givenLabel: 'cat', suggestedLabel: 'dog', reopened: false })]);
+    const r = await t.gql(`mutation($id: ID!) { resolveLabelIssue(id: $id, decision: ACCEPT_SUGGESTION) { id status } }`, { id: cb.data.labelIssues[0].id });
+    expect(r.errors).toBeUndefined();
+    await until('label_issue.resolved', async () => at('/issues').length > 1);
+    expect(JSON.parse(at('/issues')[1].body)).toMatchObject({
+      type: 'label_issue.resolved',
+      data: { labelIssue: { id: cb.data.labelIssues[0].id, decision: 'ACCEPT_SUGGESTION', resolvedLabel: 'dog', externalId: 'i0' } },
+    });
+  });
+
   test('updateWebhook deactivates, deleteWebhook removes', async () => {
     const p = await project('manage');
     const w = (await t.gql(CREATE, { p, input: { url: `${base}/manage`, events: ['annotation.created'] } })).data.createWebhook;
