@@ -5,7 +5,7 @@ import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createScratchPgDatabase } from '../../src/db/scratch-database';
-import { CREATE_PROJECT, expectError, IMPORT_ITEMS, startTestApp, SUBMIT, TestApp } from '../helpers/app';
+import { CREATE_KEY, CREATE_PROJECT, expectError, IMPORT_ITEMS, startTestApp, SUBMIT, TestApp } from '../helpers/app';
 import { TEMPLATE_ENV } from '../setup/templates';
 
 /**
@@ -195,6 +195,20 @@ describe('webhooks', () => {
       type: 'label_issue.resolved',
       data: { labelIssue: { id: cb.data.labelIssues[0].id, decision: 'ACCEPT_SUGGESTION', resolvedLabel: 'dog', externalId: 'i0' } },
     });
+  });
+
+  test('ADMIN and ML_ENGINEER manage webhooks; other roles are FORBIDDEN', async () => {
+    const p = await project('roles');
+    const key = async (role: string) => (await t.gql(CREATE_KEY, { input: { name: `hooks-${role}`, role } })).data.createApiKey.key as string;
+    const input = { url: `${base}/roles`, events: ['item.created'] };
+    const w = await t.gql(CREATE, { p, input }, await key('ML_ENGINEER'));
+    expect(w.errors).toBeUndefined();
+    for (const role of ['QA_LEAD', 'MANAGER', 'LABELING_TOOL']) {
+      const k = await key(role);
+      expectError(await t.gql(CREATE, { p, input }, k), 'FORBIDDEN');
+      expectError(await t.gql(`query($p: ID!) { webhooks(projectId: $p) { id } }`, { p }, k), 'FORBIDDEN');
+      expectError(await t.gql(DELIVERIES, { w: w.data.createWebhook.id }, k), 'FORBIDDEN');
+    }
   });
 
   test('updateWebhook deactivates, deleteWebhook removes', async () => {
