@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { lookup as dnsLookup, LookupAddress } from 'node:dns';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
@@ -101,7 +102,9 @@ export class WebhookSender {
   constructor(
     private readonly db: Database,
     private readonly config: WebhookConfig,
-  ) {}
+  ) {
+    setMaxListeners(0, this.abort.signal); // one listener per send in flight
+  }
 
   start(): void {
     this.schedule();
