@@ -34,7 +34,7 @@ interface Attempt {
 }
 
 /** A DNS lookup that refuses names resolving to any address that is not public (checked on the address connected to). */
-const publicOnlyLookup: LookupFunction = (hostname, options, callback) => {
+export const publicOnlyLookup: LookupFunction = (hostname, options, callback) => {
   dnsLookup(hostname, { ...options, all: true }, (err, addresses: LookupAddress[]) => {
     if (err) return callback(err, '', 4);
     const bad = addresses.find((a) => !isPublicAddress(a.address));

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { retryDelayMs, signature } from '../../src/services/webhook-sender';
+import { publicOnlyLookup, retryDelayMs, signature } from '../../src/services/webhook-sender';
 import { isPublicAddress, urlProblem } from '../../src/services/webhook-url';
 
 describe('webhook URL safety', () => {
@@ -37,5 +37,13 @@ describe('webhook signing and retries', () => {
     for (let a = 1; a < 8; a++) total += retryDelayMs(a, 600_000, () => 0.5);
     expect(total / 3600_000).toBeGreaterThan(18);
     expect(total / 3600_000).toBeLessThan(26);
+  });
+});
+
+describe('the send-time lookup', () => {
+  test('a name resolving to loopback is refused on the connection itself', async () => {
+    const err = await new Promise<NodeJS.ErrnoException | null>((resolve) => publicOnlyLookup('localhost', {}, (e) => resolve(e)));
+    expect(err?.code).toBe('EADDRNOTALLOWED');
+    expect(err?.message).toMatch(/not a public address/);
   });
 });
