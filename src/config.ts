@@ -65,6 +65,28 @@ export interface Config {
    * true = 1, the address the nearest proxy appended; or a hop count). Express's `trust proxy` setting.
    */
   trustProxyHops: number;
+  /** Outbound webhooks: where they may be sent, how often the sender looks for due deliveries, how it retries. */
+  webhooks: WebhookConfig;
+}
+
+export interface WebhookConfig {
+  /**
+   * Hosts (names or addresses) webhooks may be sent to, whatever they resolve to (LOUPE_WEBHOOK_ALLOWED_HOSTS, a comma
+   * list). Empty (the default): any host whose every address is public, never loopback, link-local, private or
+   * cloud metadata addresses.
+   */
+  allowedHosts: string[];
+  /** Attempts per delivery before it is FAILED (LOUPE_WEBHOOK_MAX_ATTEMPTS, default 8). */
+  maxAttempts: number;
+  /** How often the sender looks for due deliveries (LOUPE_WEBHOOK_POLL_MS, default 1 s). */
+  pollMs: number;
+  /**
+   * The first retry's delay; each next one doubles it, ±20 % jitter (LOUPE_WEBHOOK_BACKOFF_MS, default 10 minutes:
+   * 8 attempts span about 21 hours).
+   */
+  backoffMs: number;
+  /** A delivery attempt's timeout (LOUPE_WEBHOOK_TIMEOUT_MS, default 10 s). */
+  timeoutMs: number;
 }
 
 export interface RemoteWriteConfig {
@@ -176,6 +198,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     authFailuresPerWindow: int('LOUPE_AUTH_FAILURES_PER_MINUTE', 20, 0, 1_000_000),
     authFailureWindowSeconds: int('LOUPE_AUTH_FAILURE_WINDOW_SECONDS', 60, 1, 86_400),
     trustProxyHops: hops('LOUPE_TRUST_PROXY'),
+    webhooks: {
+      allowedHosts: (env.LOUPE_WEBHOOK_ALLOWED_HOSTS ?? '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean),
+      maxAttempts: int('LOUPE_WEBHOOK_MAX_ATTEMPTS', 8, 1, 100),
+      pollMs: int('LOUPE_WEBHOOK_POLL_MS', 1_000, 10, 3_600_000),
+      backoffMs: int('LOUPE_WEBHOOK_BACKOFF_MS', 600_000, 1, 86_400_000),
+      timeoutMs: int('LOUPE_WEBHOOK_TIMEOUT_MS', 10_000, 100, 600_000),
+    },
   };
   config.headersTimeoutMs = config.keepAliveTimeoutMs + 1_000;
   const rwUrl = env.LOUPE_REMOTE_WRITE_URL || undefined;

@@ -13,6 +13,7 @@ import { RemoteWritePusher } from './metrics/push';
 import { systemPrincipal } from './services/auth.service';
 import { JobService } from './services/job.service';
 import { CoreServices, createServices, Services } from './services/services';
+import { WebhookSender } from './services/webhook-sender';
 
 /** Everything Loupe runs but HTTP: the database, the services, the jobs and their runner, the scheduler, the metrics. */
 export interface Core {
@@ -27,11 +28,13 @@ export interface Core {
   /** Prometheus metrics (served by HTTP on GET /metrics) and, when LOUPE_REMOTE_WRITE_URL is set, their remote-write pusher. */
   metrics: LoupeMetrics;
   pusher: RemoteWritePusher | null;
+  /** Sends the webhook outbox in the background. */
+  webhookSender: WebhookSender;
   /** Set when this start installed the first admin key (printed once by the CLI). */
   bootstrapKey: { key: string; generated: boolean } | null;
   /**
-   * Stops the scheduler and the pusher; aborts running jobs (recorded FAILED, "shutdown: …") while `alongside` runs
-   * (the HTTP drain); once both are done, closes the compute threads and the database (PGlite included) and logs
+   * Stops the scheduler and the pusher; aborts running jobs (recorded FAILED, "shutdown: …") and stops the webhook sender
+   * while `alongside` runs (the HTTP drain); once both are done, closes the compute threads and the database (PGlite included) and logs
    * "stopped". Safe to call twice.
    */
   close(alongside?: () => Promise<void>): Promise<void>;
@@ -71,7 +74,7 @@ function databaseMetrics(db: Database, services: CoreServices): LoupeMetrics {
 export async function createCore(config: Config): Promise<Core> {
   setLogLevel(config.logLevel);
   const db = await Database.open({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-  const base = createServices(db, { tfBackend: config.tfBackend, compute: new ComputePool({ threads: config.computeThreads }) });
+  const base = createServices(db, { tfBackend: config.tfBackend, compute: new ComputePool({ threads: config.computeThreads }), webhookAllowedHosts: config.webhooks.allowedHosts });
   const jobs = jobsFor(db, base);
   const runner = new JobRunner(db, jobs);
   const services: Services = { ...base, jobs: new JobService(base.projects, runner) };
@@ -82,6 +85,8 @@ export async function createCore(config: Config): Promise<Core> {
   await scheduler?.start();
   const pusher = config.remoteWrite ? new RemoteWritePusher(metrics, config.remoteWrite) : null;
   pusher?.start();
+  const webhookSender = new WebhookSender(db, config.webhooks);
+  webhookSender.start();
   let closing: Promise<void> | null = null;
   return {
     config,
@@ -92,14 +97,16 @@ export async function createCore(config: Config): Promise<Core> {
     scheduler,
     metrics,
     pusher,
+    webhookSender,
     bootstrapKey,
     close: (alongside) =>
       (closing ??= (async () => {
         await scheduler?.stop();
         await pusher?.stop();
         // Running jobs stop while HTTP drains (they record their end in the database, still open), so they neither
-        // compete with the requests in flight for the grace period nor outlive it.
-        await Promise.all([alongside?.(), runner.close()]);
+        // compete with the requests in flight for the grace period nor outlive it; so does the webhook sender (its
+        // sends in flight are recorded, the rest stay PENDING for the next start).
+        await Promise.all([alongside?.(), runner.close(), webhookSender.stop()]);
         await services.compute.close();
         await db.close();
         log.info('stopped');

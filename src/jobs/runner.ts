@@ -18,6 +18,7 @@ import { log } from '../logger';
 import { observeJob } from '../metrics/registry';
 import { Job, JOB_NAMES, JobContext, JobName } from './job';
 import { JobRunView, toJobRunView } from '../services/job-run-view';
+import { enqueueEvent } from '../services/webhook-outbox';
 
 /** How long a manual start waits for a run that holds the lock but has not written its row yet. */
 const START_WAIT_MS = 2_000;
@@ -176,7 +177,10 @@ export class JobRunner {
       };
       const counts = await job.run(ctx);
       await progress.flush();
-      await this.db.transaction((sql) => markJobRunSucceeded(sql, row.id, counts ?? {}));
+      await this.db.transaction(async (sql) => {
+        await markJobRunSucceeded(sql, row.id, counts ?? {});
+        if (row.project_id) await enqueueEvent(sql, row.project_id, 'job.finished', { jobRun: { id: row.id, job: job.name, status: 'SUCCEEDED', counts: counts ?? {}, ms: Date.now() - t0 } });
+      });
       observed.end('succeeded');
       log.info('job succeeded', { project: row.project_id, job: job.name, run: row.id, ms: Date.now() - t0, ...counts });
     } catch (e) {
@@ -187,7 +191,10 @@ export class JobRunner {
       if (isExpected(e) || this.abort.signal.aborted) log.info('job failed', { project: row.project_id, job: job.name, run: row.id, error: message });
       else log.error('job failed', { project: row.project_id, job: job.name, run: row.id, error: message, stack: (e as Error)?.stack });
       await this.db
-        .transaction((sql) => markJobRunFailed(sql, row.id, message))
+        .transaction(async (sql) => {
+          await markJobRunFailed(sql, row.id, message);
+          if (row.project_id) await enqueueEvent(sql, row.project_id, 'job.finished', { jobRun: { id: row.id, job: job.name, status: 'FAILED', error: message, ms: Date.now() - t0 } });
+        })
         .catch((e2) => log.error('could not record the failed job run', { run: row.id, error: errorMessage(e2) }));
     } finally {
       await lock.release();

@@ -18,6 +18,7 @@ import { RoutingResolver } from './routing.resolver';
 import { SelectionResolver } from './selection.resolver';
 import { SnapshotResolver } from './snapshot.resolver';
 import { TrainingResolver } from './training.resolver';
+import { WebhookResolver } from './webhook.resolver';
 
 /** A path segment and the one before it; the path is only spelled out when it is reported. */
 interface PathNode {
@@ -125,7 +126,7 @@ const GuardRoot: MiddlewareFn<Context> = ({ context, info, args }, next) => {
   return next();
 };
 
-export const resolvers = [ProjectResolver, ItemResolver, AnnotationResolver, ApiKeyResolver, ModelResolver, SelectionResolver, TrainingResolver, LabelIssueResolver, JobResolver, ConsensusResolver, RoutingResolver, DriftResolver, SnapshotResolver, LabelStudioResolver] as const;
+export const resolvers = [ProjectResolver, ItemResolver, AnnotationResolver, ApiKeyResolver, ModelResolver, SelectionResolver, TrainingResolver, LabelIssueResolver, JobResolver, ConsensusResolver, RoutingResolver, DriftResolver, SnapshotResolver, LabelStudioResolver, WebhookResolver] as const;
 
 export function createSchema(): Promise<GraphQLSchema> {
   return buildSchema({

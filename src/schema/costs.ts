@@ -44,6 +44,8 @@ export const PAGE_COSTS = {
   nextBatch: { sizeArg: 'size', defaultSize: 10 },
   /** `snapshotDiff(first)`: 1 + first × each list's selection. */
   snapshotDiff: { sizeArg: 'first', defaultSize: 1000 },
+  /** `webhookDeliveries(first)`: 1 + first × each delivery's selection. */
+  webhookDeliveries: { sizeArg: 'first', defaultSize: 50 },
 } as const;
 
 /** Lists nested in an element, costed as a fixed number of entries times each entry's selection. */

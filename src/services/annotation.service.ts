@@ -25,6 +25,7 @@ import { MAX_BATCH } from './item.service';
 import { ProjectService } from './project.service';
 import { RetractionService, type RetractResult } from './retraction.service';
 import { ItemState, applyVote, itemState, itemVoteColumns } from './vote-state';
+import { enqueueEvent } from './webhook-outbox';
 
 export type { AnnotationRow, Replaced } from '../db/repositories/annotation.repository';
 export { recomputeCurrentLabels, replacePrevious } from '../db/repositories/annotation.repository';
@@ -267,8 +268,20 @@ export class AnnotationService {
       else if (replacedIds.length) await insertReplaced(sql, replacedIds);
       if (rebuild.size) await recomputeCurrentLabels(sql, [...rebuild]);
 
-      // 7. Results in input order, built only if the caller asks for them.
+      // 7. One annotation.created event for the rows this call inserted, written to the webhook outbox in this
+      //    transaction (its body is built only when a webhook subscribes).
       const createdAtDate = new Date(createdAt);
+      if (insertedCount > 0) {
+        await enqueueEvent(sql, project.id, 'annotation.created', () => ({
+          annotations: rows.flatMap((r, i) =>
+            stored.has(i)
+              ? []
+              : [{ id: ids[i], itemId: r.itemId, annotator: r.annotatorName, label: project.classes[r.label], kind: r.kind, confidence: r.confidence, clientMutationId: r.clientMutationId, createdAt: createdAtDate.toISOString() }],
+          ),
+        }));
+      }
+
+      // 8. Results in input order, built only if the caller asks for them.
       let votes: Set<string> | undefined;
       const currentVotes = (): Set<string> => (votes ??= new Set(touched.flatMap((st) => st.voteIds)));
       const build = (): SubmitResult['results'] =>

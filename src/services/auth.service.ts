@@ -60,7 +60,8 @@ export type Action =
   | 'consensus:read'
   | 'gold:manage'
   | 'weak:submit'
-  | 'connectors:manage';
+  | 'connectors:manage'
+  | 'webhooks:manage';
 
 const ALL: readonly Role[] = ROLES;
 export const PERMISSIONS: Record<Action, readonly Role[]> = {
@@ -95,6 +96,7 @@ export const PERMISSIONS: Record<Action, readonly Role[]> = {
   'gold:manage': ['ADMIN', 'QA_LEAD'],
   'weak:submit': ['ADMIN', 'ML_ENGINEER'],
   'connectors:manage': ['ADMIN', 'ML_ENGINEER'],
+  'webhooks:manage': ['ADMIN', 'ML_ENGINEER'],
 };
 
 /**

@@ -21,6 +21,7 @@ import {
   WindowedItem,
 } from './drift-report';
 import { ProjectService } from './project.service';
+import { enqueueEvent } from './webhook-outbox';
 
 export type { DriftKind, DriftRow, DriftVerdict } from '../db/repositories/drift.repository';
 export { DEFAULT_DRIFT, DEFAULT_THRESHOLDS, driftSettings, driftWindows } from './drift-report';
@@ -172,7 +173,17 @@ export class DriftService {
   /** Writes one run's reports in one transaction. */
   private async writeReports(projectId: string, runId: string, rows: DriftRow[]): Promise<void> {
     if (!rows.length) return;
-    await this.db.transaction((sql) => drift.insertDriftReports(sql, projectId, runId, rows));
+    const drifted = rows.filter((r) => r.verdict === 'DRIFT');
+    await this.db.transaction(async (sql) => {
+      await drift.insertDriftReports(sql, projectId, runId, rows);
+      // One drift.detected event per run that found drift, listing the drifted reports.
+      if (drifted.length) {
+        await enqueueEvent(sql, projectId, 'drift.detected', () => ({
+          runId,
+          reports: drifted.map((r) => ({ kind: r.kind, annotator: r.annotator, statistic: r.statistic, value: r.value, pvalue: r.pvalue, verdict: r.verdict })),
+        }));
+      }
+    });
   }
 
   private async embeddings(ids: string[], dim: number): Promise<{ rows: number; cols: number; data: Float64Array }> {

@@ -8,6 +8,7 @@ import { isUuid } from './ids';
 import { checkPageSize, Page, pageOf, PageStart } from './page';
 import { ProjectService, ProjectView } from './project.service';
 import { depthOf, effectiveSettings } from './settings';
+import { enqueueEvent } from './webhook-outbox';
 
 export const MAX_BATCH = 10_000;
 const MAX_EXTERNAL_ID = 512;
@@ -193,6 +194,11 @@ export class ItemService {
           throw badInput(`items[${missing}].embedding`, `required: the project's settings.requireEmbedding is true and item "${clip(ext[missing])}" has no embedding`);
         }
         for (const r of rows) if (r.no_embedding) withoutEmbedding++;
+      }
+      if (inserted > 0) {
+        await enqueueEvent(sql, project.id, 'item.created', () => ({
+          items: rows.filter((r) => r.inserted).map((r) => ({ id: r.id, externalId: r.external_id })),
+        }));
       }
       return { inserted, updated: rows.length - inserted, ids: ext.map((e) => byExt.get(e)!.id), withoutEmbedding };
     });

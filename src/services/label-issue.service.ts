@@ -18,6 +18,7 @@ import { notUsedReason, usableForScoring } from './model.service';
 import { ProjectService, ProjectView } from './project.service';
 import type { ReadCache } from './read-cache';
 import { effectiveSettings } from './settings';
+import { enqueueEvent } from './webhook-outbox';
 
 export type { LabelIssueDecision, LabelIssueStatus } from '../db/repositories/label-issue.repository';
 export type { LabelHealthView, LabelIssueFilterData, LabelIssuePage, LabelIssueView } from './label-issue-views';
@@ -137,7 +138,11 @@ export class LabelIssueService {
       await issues.markIssueResolved(sql, id, {
         decision, resolvedLabel: newLabel, note: note ?? null, route: decision === 'NOT_SURE' ? 'EXPERT' : null, reviewAnnotationId: annotationId, votesAtResolution: n, resolvedBy: p.keyId,
       });
-      return toIssueView((await issues.findIssue(sql, id))!);
+      const view = toIssueView((await issues.findIssue(sql, id))!);
+      await enqueueEvent(sql, project.id, 'label_issue.resolved', () => ({
+        labelIssue: { id: view.id, itemId: view.itemId, externalId: view.item.externalId, givenLabel: view.givenLabel, suggestedLabel: view.suggestedLabel, decision, resolvedLabel: view.resolvedLabel, route: view.route, resolvedBy: view.resolvedBy },
+      }));
+      return view;
     });
   }
 
@@ -238,8 +243,22 @@ export class LabelIssueService {
       counts.refreshed = plan.refresh.length;
       if (plan.insert.length) {
         // Joined with item: an item deleted since the predictions were read is skipped, not a failure.
-        const ins = await issues.insertOpenIssues(sql, projectId, run, plan.insert.map((f) => ({ ...f, id: uuidv7() })));
+        const planned = plan.insert.map((f) => ({ ...f, id: uuidv7() }));
+        const ins = await issues.insertOpenIssues(sql, projectId, run, planned);
         for (const r of ins) if (r.reopened) counts.reopened++; else counts.opened++;
+        // One label_issue.created event per run, listing the issues it opened or reopened.
+        if (ins.length) {
+          const byId = new Map(planned.map((f) => [f.id, f]));
+          const classes = inputs.version!.classes;
+          await enqueueEvent(sql, projectId, 'label_issue.created', () => ({
+            runId: run.runId,
+            modelVersionId: run.modelVersionId,
+            labelIssues: ins.map((r) => {
+              const f = byId.get(r.id)!;
+              return { id: r.id, itemId: r.item_id, givenLabel: classes[f.given], suggestedLabel: classes[f.suggested], score: f.score, reopened: r.reopened };
+            }),
+          }));
+        }
       }
       counts.open = await issues.countOpenIssues(sql, projectId);
     });

@@ -6,6 +6,7 @@ import { labelPriorEntropy, meanLogLoss, worseThanPriorWarning } from '../qualit
 import { AuthService, Principal } from './auth.service';
 import { ProjectService } from './project.service';
 import { matchItemRefs, splitItemRefs } from './item-refs';
+import { enqueueEvent } from './webhook-outbox';
 import { findItemsByRef, countCurrentLabels, findCurrentLabelsBelow } from '../db/repositories/item.repository';
 import { findModelVersion, insertModelVersion, LatestModelVersion, listModelVersions, ModelKind, ModelVersionRow } from '../db/repositories/model-version.repository';
 import { findLatestItemPredictions, insertPredictions } from '../db/repositories/prediction.repository';
@@ -129,6 +130,7 @@ export class ModelService {
       const warning = await this.externalWarning(sql, project.id, itemIds, probs, k);
       const v = await insertModelVersion(sql, project.id, { name, kind: 'EXTERNAL', classes: project.classes, labelCounts, warning });
       await insertPredictions(sql, v.id, project.id, itemIds, probs.map(encodeFloat32));
+      await enqueueEvent(sql, project.id, 'model_version.created', { modelVersion: { id: v.id, version: v.version, name, kind: 'EXTERNAL', predictions: n, warning } });
       return toVersionView((await findModelVersion(sql, v.id))!);
     });
   }

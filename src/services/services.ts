@@ -25,6 +25,7 @@ import { SnapshotService } from './snapshot.service';
 import { StatsService } from './stats.service';
 import { TrainingService } from './training.service';
 import { WeakSupervisionService } from './weak-supervision.service';
+import { WebhookService } from './webhook.service';
 
 /** Every use-case service, wired once in the composition root. */
 export interface Services {
@@ -61,12 +62,14 @@ export interface Services {
   labelStudioPredictions: LabelStudioPredictionService;
   /** Project-wide read results shared by every caller, per replica, invalidated by the project's data version. */
   readCache: ReadCache;
+  /** Webhook subscriptions and their deliveries (sent by the WebhookSender createCore starts). */
+  webhooks: WebhookService;
 }
 
 /** Every service but `jobs`, whose runner runs jobs built from these. */
 export type CoreServices = Omit<Services, 'jobs'>;
 
-export function createServices(db: Database, opts: { tfBackend?: TfBackendChoice; compute?: ComputePool } = {}): CoreServices {
+export function createServices(db: Database, opts: { tfBackend?: TfBackendChoice; compute?: ComputePool; webhookAllowedHosts?: readonly string[] } = {}): CoreServices {
   const projects = new ProjectService(db);
   const compute = opts.compute ?? new ComputePool();
   const readCache = new ReadCache(db);
@@ -97,5 +100,6 @@ export function createServices(db: Database, opts: { tfBackend?: TfBackendChoice
     labelStudioConnectors: new LabelStudioConnectorService(db, projects),
     labelStudioPredictions: new LabelStudioPredictionService(db, projects, items),
     readCache,
+    webhooks: new WebhookService(db, projects, opts.webhookAllowedHosts),
   };
 }

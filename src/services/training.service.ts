@@ -15,6 +15,7 @@ import { findTrainingRows } from '../db/repositories/item-embedding.repository';
 import { findProjectShape } from '../db/repositories/project.repository';
 import { listJobRuns } from '../db/repositories/job-run.repository';
 import { ProjectService, ProjectView } from './project.service';
+import { enqueueEvent } from './webhook-outbox';
 
 /** Folds of the cross-validation that gives labeled items their out-of-sample probabilities (and the pool a committee). */
 export const TRAIN_FOLDS = 5;
@@ -192,6 +193,9 @@ export class TrainingService {
       for (const [s, e] of this.db.bulkRanges(ids.length)) {
         await insertPredictionsWithCommittee(sql, v.id, project.id, ids.slice(s, e), probs.slice(s, e), committee.slice(s, e));
       }
+      await enqueueEvent(sql, project.id, 'model_version.created', {
+        modelVersion: { id: v.id, version: v.version, name: BUILTIN_MODEL_NAME, kind: 'BUILTIN', predictions: ids.length, accuracy: cv.accuracy, warning },
+      });
       return v.id;
     });
     log.info('model trained', { project: project.id, modelVersion: versionId, ms: trainingMs, accuracy: cv.accuracy, ...(warning ? { warning } : {}) });

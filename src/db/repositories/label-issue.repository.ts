@@ -240,14 +240,14 @@ export function insertOpenIssues(
   projectId: string,
   run: DetectionRun,
   issues: ReadonlyArray<DetectedIssue & { id: string; reopenedFrom: string | null }>,
-): Promise<Array<{ reopened: boolean }>> {
-  return sql.query<{ reopened: boolean }>(
+): Promise<Array<{ id: string; item_id: string; reopened: boolean }>> {
+  return sql.query<{ id: string; item_id: string; reopened: boolean }>(
     `INSERT INTO label_issue (id, project_id, item_id, model_version_id, given_label, suggested_label, score, method, score_method, reopened_from, run_id)
            SELECT t.id, $1, t.item_id, $2, t.given, t.suggested, t.score, $3, $4, t.reopened_from, $5
            FROM unnest($6::uuid[], $7::uuid[], $8::smallint[], $9::smallint[], $10::float8[], $11::uuid[])
              AS t(id, item_id, given, suggested, score, reopened_from)
            JOIN item i ON i.id = t.item_id AND i.project_id = $1
-           RETURNING (reopened_from IS NOT NULL) AS reopened`,
+           RETURNING id, item_id, (reopened_from IS NOT NULL) AS reopened`,
     [
       projectId, run.modelVersionId, run.method, run.scoreMethod, run.runId,
       issues.map((f) => f.id), issues.map((f) => f.itemId), issues.map((f) => f.given), issues.map((f) => f.suggested),
