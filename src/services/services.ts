@@ -74,13 +74,14 @@ export function createServices(db: Database, opts: { tfBackend?: TfBackendChoice
   const compute = opts.compute ?? new ComputePool();
   const readCache = new ReadCache(db);
   const items = new ItemService(db, projects);
+  const annotations = new AnnotationService(db, projects);
   return {
     db,
     compute,
     auth: new AuthService(db),
     projects,
     items,
-    annotations: new AnnotationService(db, projects),
+    annotations,
     retractions: new RetractionService(db, projects),
     stats: new StatsService(db, projects, readCache),
     models: new ModelService(db, projects),
@@ -90,7 +91,7 @@ export function createServices(db: Database, opts: { tfBackend?: TfBackendChoice
     labelIssues: new LabelIssueService(db, projects, compute, readCache),
     consensus: new ConsensusService(db, projects, compute),
     annotatorStats: new AnnotatorStatsService(db, projects, readCache),
-    gold: new GoldService(db, projects, new AnnotationService(db, projects)),
+    gold: new GoldService(db, projects, annotations),
     weakSupervision: new WeakSupervisionService(db, projects, readCache),
     routing: new RoutingService(db, projects),
     drift: new DriftService(db, projects, compute),
